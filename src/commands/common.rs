@@ -1,0 +1,107 @@
+//! What several commands share: turning CLI input flags into a [`Config`], loading the
+//! inputs once, and printing diagnostics.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::attribute::{self, Attribution};
+use crate::bib::{self, Bibliography};
+use crate::cli::InputArgs;
+use crate::config::{Config, Overrides};
+use crate::diagnostics::{self, Diagnostic};
+use crate::error::Result;
+use crate::site::{self, Site};
+
+/// CLI input flags as config overrides.
+pub fn overrides(input: &InputArgs) -> Overrides {
+    Overrides {
+        config: input.config.clone(),
+        bib: input.bib.clone(),
+        people: input.people.clone(),
+        projects: input.projects.clone(),
+        ..Overrides::default()
+    }
+}
+
+/// Everything a command reads, loaded once.
+#[derive(Debug)]
+pub struct Inputs {
+    /// The validated configuration.
+    pub config: Config,
+    /// The bibliography.
+    pub bib: Bibliography,
+    /// People and projects.
+    pub site: Site,
+    /// Who wrote what.
+    pub attribution: Attribution,
+}
+
+/// Loads bib files, site pages, and attributes publications to people.
+pub fn load_inputs(config: Config) -> Inputs {
+    let bib = bib::load(&config.bib_files);
+    let site = site::load(&config.people, &config.projects);
+    let attribution = attribute::attribute(&bib, &site.people, &config);
+    Inputs {
+        config,
+        bib,
+        site,
+        attribution,
+    }
+}
+
+impl Inputs {
+    /// All diagnostics of all stages, sorted.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self
+            .bib
+            .diagnostics
+            .iter()
+            .chain(&self.site.diagnostics)
+            .chain(&self.attribution.diagnostics)
+            .cloned()
+            .collect();
+        diagnostics::sort(&mut all);
+        all
+    }
+}
+
+/// Prints diagnostics as rustc-style text on stderr (or GitHub annotations when
+/// `GITHUB_ACTIONS=true`), reading each file's text once for the source lines.
+pub fn print_diagnostics(diags: &[Diagnostic], bib: Option<&Bibliography>) {
+    let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let mut texts: HashMap<PathBuf, Option<String>> = HashMap::new();
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    for d in diags {
+        if github {
+            let _ = writeln!(err, "{}", d.render_github());
+            continue;
+        }
+        let source = d.file.as_ref().and_then(|f| {
+            texts
+                .entry(f.clone())
+                .or_insert_with(|| read_source(f, bib))
+                .as_deref()
+                .map(str::to_owned)
+        });
+        let _ = write!(err, "{}", d.render_text(source.as_deref()));
+    }
+}
+
+fn read_source(path: &Path, bib: Option<&Bibliography>) -> Option<String> {
+    bib.and_then(|b| b.source_text(path))
+        .map(str::to_owned)
+        .or_else(|| std::fs::read_to_string(path).ok())
+}
+
+/// Counts errors and warnings.
+pub fn count(diags: &[Diagnostic]) -> (usize, usize) {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    (errors, diags.len() - errors)
+}
+
+/// Loads the config from input flags.
+pub fn config_from(input: &InputArgs) -> Result<Config> {
+    Config::load(&overrides(input))
+}

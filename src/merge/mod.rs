@@ -1,0 +1,2 @@
+//! Stage 3: identity resolution between bib entries and harvested candidates, field merge
+//! with provenance, enrichment patches, and discovery of missing works.

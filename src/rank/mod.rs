@@ -1,0 +1,1 @@
+//! Stage 3: ranking publications for project pages (`publist fill`).

@@ -1,0 +1,1 @@
+//! Stage 4: pages and data files, through askama templates in `templates/`.
