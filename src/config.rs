@@ -247,6 +247,9 @@ pub struct RawRefresh {
     pub auto_add: Option<bool>,
     /// Put a timestamp in the report.
     pub timestamps: Option<bool>,
+    /// Review file (Markdown checklist) where `refresh --write` keeps the proposals that wait
+    /// for a curator (default `publist.review.md` next to the config file).
+    pub review: Option<PathBuf>,
 }
 
 /// `[diag]`: DIAG Pelican output.
@@ -367,6 +370,8 @@ pub struct Config {
     pub auto_add: bool,
     /// Timestamps in reports.
     pub timestamps: bool,
+    /// Refresh: review file for pending proposals.
+    pub review_file: PathBuf,
     /// DIAG sites.
     pub diag_sites: Vec<String>,
     /// DIAG content folder.
@@ -403,9 +408,8 @@ impl Config {
         };
         let raw = match &path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| {
-                    Error::Config(format!("cannot read {}: {e}", p.display()))
-                })?;
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| Error::Config(format!("cannot read {}: {e}", p.display())))?;
                 parse_raw(&text, p)?
             }
             None => RawConfig::default(),
@@ -490,6 +494,13 @@ impl Config {
             );
         }
 
+        if let Some(code) = raw.refresh.changes_exit_code {
+            if !(0..=255).contains(&code) || [1, 2, 3].contains(&code) {
+                return Err(Error::Config(format!(
+                    "[refresh] changes_exit_code = {code}: use 0 or a number from 4 to 255 (1, 2 and 3 mean failure, data problems and bad config)"
+                )));
+            }
+        }
         let people_cli: Vec<PathBuf> = overrides.people.clone();
         let projects_cli: Vec<PathBuf> = overrides.projects.clone();
         Ok(Config {
@@ -502,8 +513,14 @@ impl Config {
                 .unwrap_or_default()
                 .trim_end_matches('/')
                 .to_string(),
-            people: pick(&people_cli, raw.site.people.iter().map(PathBuf::from).collect()),
-            projects: pick(&projects_cli, raw.site.projects.iter().map(PathBuf::from).collect()),
+            people: pick(
+                &people_cli,
+                raw.site.people.iter().map(PathBuf::from).collect(),
+            ),
+            projects: pick(
+                &projects_cli,
+                raw.site.projects.iter().map(PathBuf::from).collect(),
+            ),
             images: raw.site.images.as_deref().map(rel),
             out_dir: overrides
                 .out
@@ -543,14 +560,29 @@ impl Config {
             protect_keys: raw.merge.protect_keys,
             title_threshold: raw.merge.title_threshold.unwrap_or(0.9),
             enrich_fields: raw.merge.fields.unwrap_or_else(|| {
-                ["doi", "pmid", "pmcid", "eprint", "volume", "number", "pages", "taverne_url"]
-                    .map(String::from)
-                    .to_vec()
+                [
+                    "doi",
+                    "pmid",
+                    "pmcid",
+                    "eprint",
+                    "volume",
+                    "number",
+                    "pages",
+                    "taverne_url",
+                ]
+                .map(String::from)
+                .to_vec()
             }),
             allow_citation_decrease: raw.merge.allow_citation_decrease.unwrap_or(false),
             changes_exit_code: raw.refresh.changes_exit_code.unwrap_or(10),
             auto_add: raw.refresh.auto_add.unwrap_or(false),
             timestamps: raw.refresh.timestamps.unwrap_or(false),
+            review_file: raw
+                .refresh
+                .review
+                .as_deref()
+                .map(rel)
+                .unwrap_or_else(|| rel(Path::new("publist.review.md"))),
             diag_sites: raw.diag.sites,
             diag_content: raw.diag.content.as_deref().map(rel),
             diag_all_publications: raw.diag.all_publications_in_every_site.unwrap_or(true),
@@ -587,14 +619,21 @@ mod tests {
 
     #[test]
     fn unknown_service_is_named() {
-        let msg = match parse_raw("[services.crossrefs]\nurl = \"http://x\"\n", Path::new("p.toml")) {
+        let msg = match parse_raw(
+            "[services.crossrefs]\nurl = \"http://x\"\n",
+            Path::new("p.toml"),
+        ) {
             Err(e) => e.to_string(),
             Ok(raw) => Config::from_raw(raw, None, Path::new(""), &Overrides::default())
                 .unwrap_err()
                 .to_string(),
         };
         assert!(msg.contains("crossrefs"), "{msg}");
-        let raw = parse_raw("[services.crossref]\nurl = \"http://127.0.0.1:9\"\nrate = 2.0\n", Path::new("p.toml")).unwrap();
+        let raw = parse_raw(
+            "[services.crossref]\nurl = \"http://127.0.0.1:9\"\nrate = 2.0\n",
+            Path::new("p.toml"),
+        )
+        .unwrap();
         let cfg = Config::from_raw(raw, None, Path::new(""), &Overrides::default()).unwrap();
         assert_eq!(cfg.services[&Service::Crossref].rate, 2.0);
     }
