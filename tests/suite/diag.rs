@@ -672,3 +672,55 @@ fn diag_rejects_site_names_that_are_not_file_names() {
     let err = diag::emit(&inputs(), &[], &content, &DiagOptions::default()).unwrap_err();
     assert!(err.to_string().contains("--site"), "{err}");
 }
+
+#[test]
+fn diag_members_are_keyed_by_name_and_duplicate_pages_fold_into_one() {
+    let mut inputs = inputs();
+    // The same person under a second file name, and a page whose file name has no accent.
+    inputs.site.people.push(person(
+        "clarisa-sanchez",
+        "Clarisa Sánchez",
+        &["diag", "cara-lab"],
+    ));
+    inputs.attribution.duplicates = vec![vec!["clarisa-sánchez".into(), "clarisa-sanchez".into()]];
+    inputs
+        .site
+        .people
+        .push(person("dre-peeters", "Dré  Peeters", &["diag"]));
+    inputs
+        .attribution
+        .by_person
+        .insert("dre-peeters".into(), vec![credit("Othe21", Role::Author)]);
+    let (tmp, content) = content_dir();
+    diag::emit(
+        &inputs,
+        &sites(&["diag"]),
+        &content,
+        &DiagOptions::default(),
+    )
+    .unwrap();
+    let authors = read_json(&content.join("authorkeys_diag.json"));
+    let slugs: Vec<&String> = authors.as_object().unwrap().keys().collect();
+    assert_eq!(
+        slugs,
+        ["bram-van-ginneken", "clarisa-sánchez", "dré-peeters"]
+    );
+    assert_eq!(
+        authors["clarisa-sánchez"]["2019"],
+        serde_json::json!(["sanc19", "sanc19a"])
+    );
+    let stub = read(&content.join("pages/publications/othe21.md"));
+    assert!(stub.contains("\ndiag_authors: dré-peeters\n"), "{stub}");
+    let pages = tmp.path().join("website-diag/content/pages/publications");
+    let member = read(&pages.join("clarisa-sánchez/2019.md"));
+    assert!(
+        member.contains("\ngroups: diag,cara-lab,retina\n"),
+        "{member}"
+    );
+    assert!(read(&pages.join("dré-peeters/2021.md"))
+        .starts_with("main_title: Publications of Dré Peeters\n"));
+    assert!(
+        !pages.join("clarisa-sanchez").exists(),
+        "one member, one set of pages"
+    );
+}
