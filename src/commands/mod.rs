@@ -4,6 +4,7 @@ use crate::cli::Command;
 use crate::error::{Error, ExitCode, Result};
 
 pub mod common;
+pub mod refresh;
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
@@ -17,6 +18,6 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Discover(_) => Err(Error::Other("discover: not implemented yet".into())),
         Command::Apply(_) => Err(Error::Other("apply: not implemented yet".into())),
         Command::Fill(_) => Err(Error::Other("fill: not implemented yet".into())),
-        Command::Refresh(_) => Err(Error::Other("refresh: not implemented yet".into())),
+        Command::Refresh(args) => refresh::run(args),
     }
 }
