@@ -724,3 +724,38 @@ fn diag_members_are_keyed_by_name_and_duplicate_pages_fold_into_one() {
         "one member, one set of pages"
     );
 }
+
+#[test]
+fn diag_build_hook_runs_only_when_asked_and_takes_sites_from_flags_or_config() {
+    let (_tmp, content) = content_dir();
+    let mut inputs = inputs();
+    assert!(diag::emit_for_build(&inputs, &[], &[], Some(&content))
+        .unwrap()
+        .is_none());
+    assert!(!content.join("bibitems_diag.json").exists());
+
+    let emit = vec![diag::FLAVOUR.to_string()];
+    let err = diag::emit_for_build(&inputs, &emit, &sites(&["diag"]), None).unwrap_err();
+    assert!(err.to_string().contains("--content"), "{err}");
+
+    let report = diag::emit_for_build(&inputs, &emit, &sites(&["retina"]), Some(&content))
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.sites[0].site, "retina");
+    assert!(content.join("bibitems_retina.json").exists());
+
+    // From the config alone: `[output] emit`, `[diag] sites` and `[diag] content`.
+    inputs.config.emit = emit.clone();
+    inputs.config.diag_sites = sites(&["diag", "pathology"]);
+    inputs.config.diag_content = Some(content.clone());
+    inputs.config.diag_all_publications = false;
+    let report = diag::emit_for_build(&inputs, &[], &[], None)
+        .unwrap()
+        .unwrap();
+    let names: Vec<&str> = report.sites.iter().map(|s| s.site.as_str()).collect();
+    assert_eq!(names, ["diag", "pathology"]);
+    assert_eq!(
+        report.sites[1].publications, 1,
+        "only members' works when configured"
+    );
+}

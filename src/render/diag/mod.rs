@@ -122,6 +122,53 @@ pub fn requested(config: &Config, cli_emit: &[String]) -> bool {
         .any(|e| e.trim() == FLAVOUR)
 }
 
+/// What `publist build` calls: when the flavour is asked for (`--emit diag-pelican` or
+/// `[output] emit`), writes every site of `--site` (else `[diag] sites`) under `--content`
+/// (else `[diag] content`) and prints a one-line summary per site on stderr.
+/// Returns `None` when the flavour was not asked for.
+pub fn emit_for_build(
+    inputs: &Inputs,
+    cli_emit: &[String],
+    cli_sites: &[String],
+    cli_content: Option<&Path>,
+) -> Result<Option<EmitReport>> {
+    if !requested(&inputs.config, cli_emit) {
+        return Ok(None);
+    }
+    let sites = if cli_sites.is_empty() {
+        inputs.config.diag_sites.clone()
+    } else {
+        cli_sites.to_vec()
+    };
+    let content = cli_content
+        .map(Path::to_path_buf)
+        .or_else(|| inputs.config.diag_content.clone())
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "--emit {FLAVOUR} needs the website's content folder: pass --content DIR or set [diag] content"
+            ))
+        })?;
+    let report = emit(
+        inputs,
+        &sites,
+        &content,
+        &DiagOptions::from_config(&inputs.config),
+    )?;
+    for site in &report.sites {
+        eprintln!(
+            "{FLAVOUR} {}: {} publications, {} members, {} groups",
+            site.site, site.publications, site.members, site.groups
+        );
+    }
+    eprintln!(
+        "{FLAVOUR}: {} files written, {} unchanged ({})",
+        report.written,
+        report.unchanged,
+        content.display()
+    );
+    Ok(Some(report))
+}
+
 /// Writes the DIAG files of every site in `sites` under `content_dir`.
 ///
 /// Fails only on bad site names and on write errors; data oddities become diagnostics.
