@@ -3,20 +3,22 @@
 use crate::cli::Command;
 use crate::error::{Error, ExitCode, Result};
 
+pub mod build;
 pub mod common;
+pub mod refresh;
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Check(_) => Err(Error::Other("check: not implemented yet".into())),
         Command::Export(_) => Err(Error::Other("export: not implemented yet".into())),
-        Command::Build(_) => Err(Error::Other("build: not implemented yet".into())),
+        Command::Build(args) => build::run(args),
         Command::Harvest(_) => Err(Error::Other("harvest: not implemented yet".into())),
         Command::Store(_) => Err(Error::Other("store: not implemented yet".into())),
         Command::Enrich(_) => Err(Error::Other("enrich: not implemented yet".into())),
         Command::Discover(_) => Err(Error::Other("discover: not implemented yet".into())),
         Command::Apply(_) => Err(Error::Other("apply: not implemented yet".into())),
         Command::Fill(_) => Err(Error::Other("fill: not implemented yet".into())),
-        Command::Refresh(_) => Err(Error::Other("refresh: not implemented yet".into())),
+        Command::Refresh(args) => refresh::run(args),
     }
 }

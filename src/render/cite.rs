@@ -208,11 +208,17 @@ pub fn house_html(p: &Publication) -> String {
         join_names(&p.authors)
     };
     if !authors.is_empty() {
-        parts.push(format!("<span class=\"authors\">{}</span>", escape(&authors)));
+        parts.push(format!(
+            "<span class=\"authors\">{}</span>",
+            escape(&authors)
+        ));
     }
     let title = p.title.trim().trim_end_matches('.');
     if !title.is_empty() {
-        parts.push(format!("\u{201c}<span class=\"title\">{}</span>\u{201d}", escape(title)));
+        parts.push(format!(
+            "\u{201c}<span class=\"title\">{}</span>\u{201d}",
+            escape(title)
+        ));
     }
     if let Some(venue) = venue_text(p) {
         parts.push(format!("<i class=\"venue\">{}</i>", escape(&venue)));
@@ -280,7 +286,9 @@ fn entry(p: &Publication) -> Entry {
     if let Some(school) = p.school.as_deref() {
         e.set_organization(FormatString::from(school.to_string()));
     }
-    if let (Some(parent_ty), Some(venue)) = (parent_ty, p.journal.as_deref().or(p.booktitle.as_deref())) {
+    if let (Some(parent_ty), Some(venue)) =
+        (parent_ty, p.journal.as_deref().or(p.booktitle.as_deref()))
+    {
         let mut parent = Entry::new(&format!("{}-parent", p.key_lower()), parent_ty);
         parent.set_title(FormatString::from(venue.to_string()));
         let editors: Vec<HPerson> = p.editors.iter().map(hperson).collect();
@@ -335,11 +343,7 @@ pub fn nlm_authors(names: &[Name]) -> String {
     names
         .iter()
         .map(|n| {
-            let initials: String = n
-                .initials()
-                .chars()
-                .filter(|c| c.is_alphabetic())
-                .collect();
+            let initials: String = n.initials().chars().filter(|c| c.is_alphabetic()).collect();
             let family = if n.particle.is_empty() {
                 n.family.clone()
             } else {
@@ -374,8 +378,7 @@ fn csl_html(
         locale: None,
         locale_files: locales,
     });
-    let by_key: BTreeMap<String, &Publication> =
-        pubs.iter().map(|p| (p.key_lower(), *p)).collect();
+    let by_key: BTreeMap<String, &Publication> = pubs.iter().map(|p| (p.key_lower(), *p)).collect();
     let mut out = BTreeMap::new();
     for item in rendered.bibliography.map(|b| b.items).unwrap_or_default() {
         let Some(p) = by_key.get(&item.key) else {
@@ -438,7 +441,10 @@ mod tests {
     fn house_style_escapes_and_orders_parts() {
         let html = house_html(&sample());
         assert!(html.contains("M. J. van der Berg and K. Mensah"), "{html}");
-        assert!(html.contains("&lt;b&gt;nodules&lt;/b&gt; &amp; more"), "{html}");
+        assert!(
+            html.contains("&lt;b&gt;nodules&lt;/b&gt; &amp; more"),
+            "{html}"
+        );
         assert!(html.contains("<i class=\"venue\">Radiology</i>"), "{html}");
         assert!(html.ends_with("2019;290(2):100\u{2013}109"), "{html}");
     }
@@ -449,10 +455,19 @@ mod tests {
         for name in OFFERED_STYLES {
             let citer = Citer::new(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             let html = citer.render(&[&p]).remove("berg19").unwrap();
-            assert!(html.contains("Berg"), "{name} lost the first author: {html}");
-            assert!(html.contains("Mensah"), "{name} lost the second author: {html}");
+            assert!(
+                html.contains("Berg"),
+                "{name} lost the first author: {html}"
+            );
+            assert!(
+                html.contains("Mensah"),
+                "{name} lost the second author: {html}"
+            );
             assert!(html.contains("nodules"), "{name} lost the title: {html}");
-            assert!(!html.contains("<b>nodules"), "{name} did not escape: {html}");
+            assert!(
+                !html.contains("<b>nodules"),
+                "{name} did not escape: {html}"
+            );
             assert!(html.contains("2019"), "{name} lost the year: {html}");
         }
     }
@@ -460,7 +475,10 @@ mod tests {
     #[test]
     fn unknown_style_is_refused_with_the_list() {
         let err = Citer::new("no-such-style").unwrap_err();
-        assert!(err.contains("no-such-style") && err.contains("vancouver"), "{err}");
+        assert!(
+            err.contains("no-such-style") && err.contains("vancouver"),
+            "{err}"
+        );
         assert!(matches!(Citer::new("HOUSE"), Ok(Citer::House)));
     }
 }

@@ -73,7 +73,10 @@ pub fn badges(p: &Publication) -> Vec<Badge> {
     let mut out = Vec::new();
     let mut push = |b: Option<Badge>| {
         if let Some(b) = b {
-            if !out.iter().any(|o: &Badge| o.href.is_some() && o.href == b.href) {
+            if !out
+                .iter()
+                .any(|o: &Badge| o.href.is_some() && o.href == b.href)
+            {
                 out.push(b);
             }
         }
@@ -115,7 +118,12 @@ pub fn badges(p: &Publication) -> Vec<Badge> {
                 .filter(|d| d.as_str().starts_with("10.1101/"))
                 .and_then(|d| safe_url(&d.url()))
         });
-        push(Badge::link(server, "arxiv", &format!("Preprint on {server}"), href));
+        push(Badge::link(
+            server,
+            "arxiv",
+            &format!("Preprint on {server}"),
+            href,
+        ));
     }
     for name in ["code", "github"] {
         push(Badge::link(
@@ -136,7 +144,12 @@ pub fn badges(p: &Publication) -> Vec<Badge> {
         .as_deref()
         .or_else(|| field(p, "taverne_url"))
         .and_then(safe_url);
-    push(Badge::link("Open access", "oa", "Free full text (open access)", oa));
+    push(Badge::link(
+        "Open access",
+        "oa",
+        "Free full text (open access)",
+        oa,
+    ));
     for name in ["youtube", "vimeo", "video"] {
         push(Badge::link(
             "Video",
@@ -212,15 +225,25 @@ mod tests {
             citations: Some(7),
             ..Publication::default()
         };
-        p.fields.insert("github".into(), "https://github.com/a/b".into());
         p.fields
-            .insert("taverne_url".into(), "https://repository.example.edu/h/1".into());
+            .insert("github".into(), "https://github.com/a/b".into());
+        p.fields.insert(
+            "taverne_url".into(),
+            "https://repository.example.edu/h/1".into(),
+        );
         p.fields
             .insert("youtube".into(), "https://www.youtube.com/watch?v=x".into());
         let labels: Vec<String> = badges(&p).into_iter().map(|b| b.label).collect();
         assert_eq!(
             labels,
-            ["DOI", "PubMed", "Code", "Open access", "Video", "Cited by 7"]
+            [
+                "DOI",
+                "PubMed",
+                "Code",
+                "Open access",
+                "Video",
+                "Cited by 7"
+            ]
         );
     }
 }

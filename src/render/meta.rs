@@ -61,10 +61,16 @@ pub fn highwire(p: &Publication, page_url: Option<&str>) -> Vec<MetaTag> {
     }
     match p.kind() {
         Kind::PhdThesis | Kind::MastersThesis => {
-            add("citation_dissertation_institution", p.school.clone().unwrap_or_default());
+            add(
+                "citation_dissertation_institution",
+                p.school.clone().unwrap_or_default(),
+            );
         }
         Kind::InProceedings => {
-            add("citation_conference_title", p.booktitle.clone().unwrap_or_default());
+            add(
+                "citation_conference_title",
+                p.booktitle.clone().unwrap_or_default(),
+            );
         }
         Kind::Report => {
             add(
@@ -73,10 +79,19 @@ pub fn highwire(p: &Publication, page_url: Option<&str>) -> Vec<MetaTag> {
             );
         }
         Kind::Chapter | Kind::Book => {
-            add("citation_inbook_title", p.booktitle.clone().unwrap_or_default());
-            add("citation_publisher", p.publisher.clone().unwrap_or_default());
+            add(
+                "citation_inbook_title",
+                p.booktitle.clone().unwrap_or_default(),
+            );
+            add(
+                "citation_publisher",
+                p.publisher.clone().unwrap_or_default(),
+            );
         }
-        _ => add("citation_journal_title", p.journal.clone().unwrap_or_default()),
+        _ => add(
+            "citation_journal_title",
+            p.journal.clone().unwrap_or_default(),
+        ),
     }
     add("citation_volume", p.volume.clone().unwrap_or_default());
     add("citation_issue", p.issue.clone().unwrap_or_default());
@@ -87,7 +102,11 @@ pub fn highwire(p: &Publication, page_url: Option<&str>) -> Vec<MetaTag> {
     }
     add(
         "citation_doi",
-        p.ids.doi.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
+        p.ids
+            .doi
+            .as_ref()
+            .map(|d| d.as_str().to_string())
+            .unwrap_or_default(),
     );
     add(
         "citation_pmid",
@@ -166,7 +185,9 @@ pub fn json_ld(p: &Publication, page_url: Option<&str>) -> String {
         same_as.push(json!(doi.url()));
     }
     if let Some(pmid) = &p.ids.pmid {
-        ids.push(json!({"@type": "PropertyValue", "propertyID": "PMID", "value": pmid.to_string()}));
+        ids.push(
+            json!({"@type": "PropertyValue", "propertyID": "PMID", "value": pmid.to_string()}),
+        );
         same_as.push(json!(pmid.url()));
     }
     if let Some(arxiv) = &p.ids.arxiv {
@@ -263,8 +284,23 @@ fn braced(value: &str) -> String {
 /// `file` field left out. Field order: the usual ones first, then the rest alphabetically.
 pub fn bibtex(p: &Publication) -> String {
     const FIRST: &[&str] = &[
-        "author", "editor", "title", "journal", "booktitle", "school", "publisher", "year",
-        "month", "volume", "number", "issue", "pages", "doi", "pmid", "url", "abstract",
+        "author",
+        "editor",
+        "title",
+        "journal",
+        "booktitle",
+        "school",
+        "publisher",
+        "year",
+        "month",
+        "volume",
+        "number",
+        "issue",
+        "pages",
+        "doi",
+        "pmid",
+        "url",
+        "abstract",
     ];
     let mut lines: Vec<(String, String)> = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
@@ -290,7 +326,9 @@ pub fn bibtex(p: &Publication) -> String {
             || name == "file"
             || name == "promotor"
             || name == "copromotor"
-            || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
             continue;
         }
@@ -361,7 +399,10 @@ mod tests {
     #[test]
     fn bibtex_is_self_contained_and_drops_file() {
         let b = bibtex(&sample());
-        assert!(b.starts_with("@article{Abas15,\n  author = {Abásolo, José},"), "{b}");
+        assert!(
+            b.starts_with("@article{Abas15,\n  author = {Abásolo, José},"),
+            "{b}"
+        );
         assert!(b.contains("  optnote = {DIAG, RADIOLOGY},"), "{b}");
         assert!(!b.contains("file ="), "{b}");
     }

@@ -11,6 +11,7 @@
 //! data is checked with [`fsutil::is_safe_component`] or slugified, with a diagnostic.
 
 pub mod cite;
+pub mod diag;
 pub mod links;
 pub mod meta;
 pub mod output;
@@ -93,17 +94,34 @@ fn fold_name(name: &str) -> String {
 fn list_order(p: &Publication) -> (i32, u8, String) {
     (
         -p.year.unwrap_or(i32::MIN + 1),
-        12 - p.month.filter(|m| (1..=12).contains(m)).unwrap_or(0).min(12),
+        12 - p
+            .month
+            .filter(|m| (1..=12).contains(m))
+            .unwrap_or(0)
+            .min(12),
         p.key_lower(),
     )
 }
 
 fn month_name(m: u8) -> &'static str {
     const NAMES: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
-    NAMES.get(usize::from(m.saturating_sub(1))).copied().unwrap_or("")
+    NAMES
+        .get(usize::from(m.saturating_sub(1)))
+        .copied()
+        .unwrap_or("")
 }
 
 fn render<T: Template>(what: &str, page: &T) -> Result<String> {
@@ -129,7 +147,11 @@ impl<'a> Ctx<'a> {
     }
 
     fn pub_href(&self, root: &str, p: &Publication) -> String {
-        let dir = self.dirs.get(&p.key_lower()).map(String::as_str).unwrap_or("");
+        let dir = self
+            .dirs
+            .get(&p.key_lower())
+            .map(String::as_str)
+            .unwrap_or("");
         format!("{root}publications/{dir}/index.html")
     }
 
@@ -156,7 +178,9 @@ impl<'a> Ctx<'a> {
         for p in &sorted {
             kinds.insert(p.kind());
             let label = if by_year {
-                p.year.map(|y| y.to_string()).unwrap_or_else(|| "Undated".into())
+                p.year
+                    .map(|y| y.to_string())
+                    .unwrap_or_else(|| "Undated".into())
             } else {
                 String::new()
             };
@@ -252,7 +276,8 @@ pub fn build(
     attribution: &Attribution,
     config: &Config,
 ) -> Result<BuildReport> {
-    let citer = Citer::new(&config.style).map_err(|e| Error::Config(format!("[output] style: {e}")))?;
+    let citer =
+        Citer::new(&config.style).map_err(|e| Error::Config(format!("[output] style: {e}")))?;
     let mut out = Output::new(&config.out_dir);
     let mut ctx = context(bib, site, attribution, config, &citer, &mut out)?;
     let mut report = BuildReport::default();
@@ -261,13 +286,21 @@ pub fn build(
     out.write(&["assets", "publist.js"], JS.as_bytes())?;
 
     // People: canonical and duplicate slugs all get a page and a JSON file.
-    let people: BTreeMap<&str, &Person> = site.people.iter().map(|p| (p.slug.as_str(), p)).collect();
+    let people: BTreeMap<&str, &Person> =
+        site.people.iter().map(|p| (p.slug.as_str(), p)).collect();
     let mut people_pubs: BTreeMap<String, Vec<(&Publication, &Credit)>> = BTreeMap::new();
     for (slug, credits) in &attribution.by_person {
-        let canonical = ctx.canonical.get(slug).cloned().unwrap_or_else(|| slug.clone());
+        let canonical = ctx
+            .canonical
+            .get(slug)
+            .cloned()
+            .unwrap_or_else(|| slug.clone());
         for c in credits {
             if let Some(p) = bib.get(&c.key) {
-                people_pubs.entry(canonical.clone()).or_default().push((p, c));
+                people_pubs
+                    .entry(canonical.clone())
+                    .or_default()
+                    .push((p, c));
             }
         }
     }
@@ -281,7 +314,11 @@ pub fn build(
         let Some(dir) = ctx.person_dirs.get(*slug).cloned() else {
             continue;
         };
-        let canonical = ctx.canonical.get(*slug).cloned().unwrap_or_else(|| slug.to_string());
+        let canonical = ctx
+            .canonical
+            .get(*slug)
+            .cloned()
+            .unwrap_or_else(|| slug.to_string());
         let credited = people_pubs.get(&canonical).cloned().unwrap_or_default();
         let pubs: Vec<&Publication> = credited.iter().map(|(p, _)| *p).collect();
         let root = "../../";
@@ -296,7 +333,11 @@ pub fn build(
             page: ctx.layout(root, &person.name),
             name: person.name.clone(),
             same_as,
-            groups: person.groups.iter().map(|g| ctx.group_link(root, g)).collect(),
+            groups: person
+                .groups
+                .iter()
+                .map(|g| ctx.group_link(root, g))
+                .collect(),
             orcid: person.orcid.as_deref().and_then(|o| {
                 let bare = o.trim().rsplit('/').next().unwrap_or("").to_string();
                 links::safe_url(&format!("https://orcid.org/{bare}")).map(|href| Link {
@@ -321,7 +362,10 @@ pub fn build(
                 .unwrap_or_default(),
             list: ctx.list(root, &pubs, person.show_publication_years, true),
         };
-        out.write(&["people", &dir, "index.html"], render(&dir, &page)?.as_bytes())?;
+        out.write(
+            &["people", &dir, "index.html"],
+            render(&dir, &page)?.as_bytes(),
+        )?;
         let bibtex: String = pubs.iter().map(|p| meta::bibtex(p) + "\n").collect();
         out.write(&["people", &dir, "publications.bib"], bibtex.as_bytes())?;
         let data = json!({
@@ -342,11 +386,20 @@ pub fn build(
                 "confidence": c.confidence,
             })).collect::<Vec<_>>(),
         });
-        out.write(&["data", "people", &format!("{dir}.json")], &json_bytes(&data))?;
+        out.write(
+            &["data", "people", &format!("{dir}.json")],
+            &json_bytes(&data),
+        )?;
         let fragment = Fragment {
-            items: sorted(&pubs).iter().map(|p| ctx.item(&fragment_root(config), p)).collect(),
+            items: sorted(&pubs)
+                .iter()
+                .map(|p| ctx.item(&fragment_root(config), p))
+                .collect(),
         };
-        out.write(&["fragments", "people", &format!("{dir}.html")], render(&dir, &fragment)?.as_bytes())?;
+        out.write(
+            &["fragments", "people", &format!("{dir}.html")],
+            render(&dir, &fragment)?.as_bytes(),
+        )?;
         report.people += 1;
     }
 
@@ -355,23 +408,20 @@ pub fn build(
     for project in &site.projects {
         let (dir, ok) = safe_dir(&project.slug);
         if !ok {
-            ctx.diagnostics.push(unsafe_name(&project.path, "project slug", &project.slug, &dir));
+            ctx.diagnostics.push(unsafe_name(
+                &project.path,
+                "project slug",
+                &project.slug,
+                &dir,
+            ));
         }
         let root = "../../";
-        let mut pubs: Vec<&Publication> = Vec::new();
-        for key in &project.bibkeys {
-            match bib.get(key) {
-                Some(p) => pubs.push(p),
-                None => ctx.diagnostics.push(
-                    Diagnostic::warning(
-                        "render-unknown-bibkey",
-                        format!("project `{}` lists bibkey `{key}`, which no bib file defines; it is left out of the page", project.slug),
-                    )
-                    .at(&project.path, 0, 0)
-                    .key(project.slug.clone()),
-                ),
-            }
-        }
+        // Unknown keys are reported by the site stage (`site-unknown-bibkey`); never printed here.
+        let keys = attribution
+            .projects
+            .get(&project.slug)
+            .unwrap_or(&project.bibkeys);
+        let pubs: Vec<&Publication> = keys.iter().filter_map(|k| bib.get(k)).collect();
         let pubs = sorted(&pubs);
         let people_links: Vec<Link> = project
             .people
@@ -393,11 +443,18 @@ pub fn build(
             title: project.title.clone(),
             description: project.description.clone().filter(|d| !d.trim().is_empty()),
             people: people_links.clone(),
-            groups: project.groups.iter().map(|g| ctx.group_link(root, g)).collect(),
+            groups: project
+                .groups
+                .iter()
+                .map(|g| ctx.group_link(root, g))
+                .collect(),
             finished: project.finished,
             list: ctx.list(root, &pubs, true, pubs.len() > 10),
         };
-        out.write(&["projects", &dir, "index.html"], render(&dir, &page)?.as_bytes())?;
+        out.write(
+            &["projects", &dir, "index.html"],
+            render(&dir, &page)?.as_bytes(),
+        )?;
         let data = json!({
             "slug": project.slug,
             "title": project.title,
@@ -411,11 +468,20 @@ pub fn build(
                 "key": p.key, "year": p.year, "type": p.kind().as_str(), "title": p.title,
             })).collect::<Vec<_>>(),
         });
-        out.write(&["data", "projects", &format!("{dir}.json")], &json_bytes(&data))?;
+        out.write(
+            &["data", "projects", &format!("{dir}.json")],
+            &json_bytes(&data),
+        )?;
         let fragment = Fragment {
-            items: pubs.iter().map(|p| ctx.item(&fragment_root(config), p)).collect(),
+            items: pubs
+                .iter()
+                .map(|p| ctx.item(&fragment_root(config), p))
+                .collect(),
         };
-        out.write(&["fragments", "projects", &format!("{dir}.html")], render(&dir, &fragment)?.as_bytes())?;
+        out.write(
+            &["fragments", "projects", &format!("{dir}.html")],
+            render(&dir, &fragment)?.as_bytes(),
+        )?;
         project_links.push(Link {
             name: project.title.clone(),
             href: format!("projects/{dir}/index.html"),
@@ -439,8 +505,14 @@ pub fn build(
         links: Vec::new(),
         list,
     };
-    out.write(&["publications", "index.html"], render("publications", &page)?.as_bytes())?;
-    out.write(&["data", "publications.json"], &json_bytes(&publications_json(&ctx)))?;
+    out.write(
+        &["publications", "index.html"],
+        render("publications", &page)?.as_bytes(),
+    )?;
+    out.write(
+        &["data", "publications.json"],
+        &json_bytes(&publications_json(&ctx)),
+    )?;
 
     // Groups, their years and most-cited lists.
     let groups = group_members(&ctx, site, attribution, bib);
@@ -461,7 +533,15 @@ pub fn build(
             active: true,
         });
     }
-    write_most_cited(&ctx, &mut out, &["most-cited", "index.html"], "../", "Most cited publications", &all, cited_links.clone())?;
+    write_most_cited(
+        &ctx,
+        &mut out,
+        &["most-cited", "index.html"],
+        "../",
+        "Most cited publications",
+        &all,
+        cited_links.clone(),
+    )?;
     for (gdir, (name, pubs, _)) in &groups {
         let links: Vec<Link> = cited_links
             .iter()
@@ -480,9 +560,15 @@ pub fn build(
             links,
         )?;
         let fragment = Fragment {
-            items: sorted(pubs).iter().map(|p| ctx.item(&fragment_root(config), p)).collect(),
+            items: sorted(pubs)
+                .iter()
+                .map(|p| ctx.item(&fragment_root(config), p))
+                .collect(),
         };
-        out.write(&["fragments", "groups", &format!("{gdir}.html")], render(gdir, &fragment)?.as_bytes())?;
+        out.write(
+            &["fragments", "groups", &format!("{gdir}.html")],
+            render(gdir, &fragment)?.as_bytes(),
+        )?;
     }
 
     write_theses(&ctx, &mut out)?;
@@ -597,12 +683,18 @@ fn context<'a>(
         pubs.push(*p);
     }
     let citations = citer.render(&pubs);
-    let badges = pubs.iter().map(|p| (p.key_lower(), links::badges(p))).collect();
+    let badges = pubs
+        .iter()
+        .map(|p| (p.key_lower(), links::badges(p)))
+        .collect();
 
     // Thesis covers: `<images>/theses/<Key>.png` copied to `out/images/theses/<key>.png`.
     let mut covers = BTreeMap::new();
     if let Some(images) = &config.images {
-        for p in pubs.iter().filter(|p| matches!(p.kind(), Kind::PhdThesis | Kind::MastersThesis)) {
+        for p in pubs
+            .iter()
+            .filter(|p| matches!(p.kind(), Kind::PhdThesis | Kind::MastersThesis))
+        {
             let dir = &dirs[&p.key_lower()];
             for name in [format!("{}.png", p.key), format!("{}.png", p.key_lower())] {
                 if let Ok(bytes) = std::fs::read(images.join("theses").join(&name)) {
@@ -634,9 +726,14 @@ fn context<'a>(
         if used_people.insert(dir.clone()) {
             person_dirs.insert(person.slug.clone(), dir);
         }
-        let slug = canonical.get(&person.slug).cloned().unwrap_or_else(|| person.slug.clone());
+        let slug = canonical
+            .get(&person.slug)
+            .cloned()
+            .unwrap_or_else(|| person.slug.clone());
         for name in std::iter::once(&person.name).chain(&person.pub_names) {
-            name_index.entry(fold_name(name)).or_insert_with(|| slug.clone());
+            name_index
+                .entry(fold_name(name))
+                .or_insert_with(|| slug.clone());
         }
     }
     let mut credits_by_key: BTreeMap<String, Vec<(String, &Credit)>> = BTreeMap::new();
@@ -645,7 +742,10 @@ fn context<'a>(
             continue;
         }
         for c in credits {
-            credits_by_key.entry(c.key.to_lowercase()).or_default().push((slug.clone(), c));
+            credits_by_key
+                .entry(c.key.to_lowercase())
+                .or_default()
+                .push((slug.clone(), c));
         }
     }
     Ok(Ctx {
@@ -708,8 +808,16 @@ fn group_members<'a>(
                 .entry(fsutil::slugify(g))
                 .or_insert_with(|| (g.to_lowercase(), Vec::new(), Vec::new()));
             e.2.push((person.slug.clone(), person.name.clone()));
-            for c in attribution.by_person.get(&person.slug).into_iter().flatten() {
-                if let Some(p) = bib.get(&c.key).filter(|p| ctx.dirs.contains_key(&p.key_lower())) {
+            for c in attribution
+                .by_person
+                .get(&person.slug)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(p) = bib
+                    .get(&c.key)
+                    .filter(|p| ctx.dirs.contains_key(&p.key_lower()))
+                {
                     e.1.push(p);
                 }
             }
@@ -771,7 +879,10 @@ fn write_group(
         }],
         list: ctx.list(root, pubs, true, true),
     };
-    out.write(&["groups", gdir, "index.html"], render(gdir, &page)?.as_bytes())?;
+    out.write(
+        &["groups", gdir, "index.html"],
+        render(gdir, &page)?.as_bytes(),
+    )?;
     for (y, ypubs) in &years {
         let root = "../../../";
         let ytext = y.to_string();
@@ -788,7 +899,10 @@ fn write_group(
             }],
             list: ctx.list(root, ypubs, true, ypubs.len() > 10),
         };
-        out.write(&["groups", gdir, &ytext, "index.html"], render(gdir, &page)?.as_bytes())?;
+        out.write(
+            &["groups", gdir, &ytext, "index.html"],
+            render(gdir, &page)?.as_bytes(),
+        )?;
     }
     Ok(())
 }
@@ -802,7 +916,11 @@ fn write_most_cited(
     pubs: &[&Publication],
     links: Vec<Link>,
 ) -> Result<()> {
-    let mut ranked: Vec<&Publication> = pubs.iter().copied().filter(|p| p.citations.unwrap_or(0) > 0).collect();
+    let mut ranked: Vec<&Publication> = pubs
+        .iter()
+        .copied()
+        .filter(|p| p.citations.unwrap_or(0) > 0)
+        .collect();
     ranked.sort_by_key(|p| (std::cmp::Reverse(p.citations.unwrap_or(0)), p.key_lower()));
     ranked.truncate(ctx.config.most_cited);
     let page = RankedPage {
@@ -842,7 +960,10 @@ fn write_theses(ctx: &Ctx<'_>, out: &mut Output) -> Result<()> {
             })
             .collect(),
     };
-    out.write(&["theses", "index.html"], render("theses", &page)?.as_bytes())
+    out.write(
+        &["theses", "index.html"],
+        render("theses", &page)?.as_bytes(),
+    )
 }
 
 fn write_publication(
@@ -865,7 +986,10 @@ fn write_publication(
             (_, Some(y)) => y.to_string(),
             _ => String::new(),
         },
-        cover: ctx.covers.get(&k).map(|f| format!("{root}images/theses/{f}")),
+        cover: ctx
+            .covers
+            .get(&k)
+            .map(|f| format!("{root}images/theses/{f}")),
     });
     let mut member_links: Vec<Link> = Vec::new();
     for (slug, _) in ctx.credits_by_key.get(&k).into_iter().flatten() {
@@ -889,7 +1013,10 @@ fn write_publication(
         meta: meta::highwire(p, page_url.as_deref()),
         json_ld: meta::json_ld(p, page_url.as_deref()),
     };
-    out.write(&["publications", dir, "index.html"], render(&p.key, &page)?.as_bytes())
+    out.write(
+        &["publications", dir, "index.html"],
+        render(&p.key, &page)?.as_bytes(),
+    )
 }
 
 fn publications_json(ctx: &Ctx<'_>) -> Value {

@@ -73,8 +73,7 @@ impl Output {
         if let Ok(old) = std::fs::read_to_string(&manifest) {
             for rel in old.lines().filter(|l| !l.is_empty()) {
                 let parts: Vec<&str> = rel.split('/').collect();
-                if self.files.contains(rel) || !parts.iter().all(|p| fsutil::is_safe_component(p))
-                {
+                if self.files.contains(rel) || !parts.iter().all(|p| fsutil::is_safe_component(p)) {
                     continue;
                 }
                 let path = parts.iter().fold(self.root.clone(), |p, c| p.join(c));

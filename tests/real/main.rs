@@ -14,3 +14,7 @@ pub fn shared() -> Option<PathBuf> {
         }
     }
 }
+
+mod attribution;
+mod diag;
+mod site;

@@ -1,4 +1,9 @@
 //! Integration tests: one crate, one module per pipeline stage plus the CLI.
 //! Self-contained: fixtures live in `tests/fixtures/`; nothing reaches the network.
 
+mod build;
+mod diag;
+mod refresh;
+mod render;
 mod support;
+mod workflow;
