@@ -1,2 +1,6 @@
 //! Stage 3: identity resolution between bib entries and harvested candidates, field merge
 //! with provenance, enrichment patches, and discovery of missing works.
+
+pub mod fold;
+pub mod identity;
+pub mod provenance;
