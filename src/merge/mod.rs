@@ -4,3 +4,6 @@
 pub mod fold;
 pub mod identity;
 pub mod provenance;
+pub mod enrich;
+pub mod ignore;
+pub mod keys;
