@@ -35,8 +35,24 @@ const FIELD_NAMES: &[(&str, &[&str])] = &[
     ("taverne_url", &["oa_url"]),
     ("oa_url", &["oa_url"]),
     ("oa", &["oa_url"]),
-    ("citations", &["crossref_cites", "openalex_cites", "s2_cites", "pubmed_cites"]),
-    ("cites", &["crossref_cites", "openalex_cites", "s2_cites", "pubmed_cites"]),
+    (
+        "citations",
+        &[
+            "crossref_cites",
+            "openalex_cites",
+            "s2_cites",
+            "pubmed_cites",
+        ],
+    ),
+    (
+        "cites",
+        &[
+            "crossref_cites",
+            "openalex_cites",
+            "s2_cites",
+            "pubmed_cites",
+        ],
+    ),
     ("crossref_cites", &["crossref_cites"]),
     ("openalex_cites", &["openalex_cites"]),
     ("s2_cites", &["s2_cites"]),
@@ -60,7 +76,11 @@ pub struct EnrichOptions {
 impl EnrichOptions {
     /// Options from config, with `--fields` (when not empty) replacing the configured list.
     /// Unknown field names are a config error that lists the known ones.
-    pub fn new(config: &Config, cli_fields: &[String], allow_citation_decrease: bool) -> Result<Self> {
+    pub fn new(
+        config: &Config,
+        cli_fields: &[String],
+        allow_citation_decrease: bool,
+    ) -> Result<Self> {
         let names: Vec<String> = if cli_fields.is_empty() {
             config.enrich_fields.clone()
         } else {
@@ -89,8 +109,16 @@ impl EnrichOptions {
         }
         Ok(EnrichOptions {
             fields,
-            protect_fields: config.protect_fields.iter().map(|f| f.to_ascii_lowercase()).collect(),
-            protect_keys: config.protect_keys.iter().map(|k| k.to_lowercase()).collect(),
+            protect_fields: config
+                .protect_fields
+                .iter()
+                .map(|f| f.to_ascii_lowercase())
+                .collect(),
+            protect_keys: config
+                .protect_keys
+                .iter()
+                .map(|k| k.to_lowercase())
+                .collect(),
             allow_citation_decrease: allow_citation_decrease || config.allow_citation_decrease,
             title_threshold: config.title_threshold,
         })
@@ -154,23 +182,36 @@ fn located(p: &Publication, d: Diagnostic) -> Diagnostic {
 }
 
 /// Resolves `candidates` against `publications` and plans the additions `options` allow.
-pub fn plan(publications: &[Publication], candidates: &[Candidate], options: &EnrichOptions) -> Plan {
+pub fn plan(
+    publications: &[Publication],
+    candidates: &[Candidate],
+    options: &EnrichOptions,
+) -> Plan {
     let index = BibIndex::new(publications, options.title_threshold);
     let mut matched: BTreeMap<usize, Vec<Matched<'_>>> = BTreeMap::new();
     for c in candidates {
         let res = index.resolve(&Work::from_candidate(c), None);
         if let Some((i, basis)) = res.same {
-            matched.entry(i).or_default().push(Matched { candidate: c, basis });
+            matched.entry(i).or_default().push(Matched {
+                candidate: c,
+                basis,
+            });
         }
     }
     let mut claims: HashMap<String, usize> = HashMap::new();
     for (i, w) in index.works.iter().enumerate() {
         let ids = &w.ids;
         let tokens = [
-            ids.doi.as_ref().and_then(|d| claim_token("doi", d.as_str())),
+            ids.doi
+                .as_ref()
+                .and_then(|d| claim_token("doi", d.as_str())),
             ids.pmid.and_then(|p| claim_token("pmid", &p.to_string())),
-            ids.pmcid.as_ref().and_then(|p| claim_token("pmcid", p.as_str())),
-            ids.arxiv.as_ref().and_then(|a| claim_token("eprint", a.as_str())),
+            ids.pmcid
+                .as_ref()
+                .and_then(|p| claim_token("pmcid", p.as_str())),
+            ids.arxiv
+                .as_ref()
+                .and_then(|a| claim_token("eprint", a.as_str())),
         ];
         for t in tokens.into_iter().flatten() {
             claims.entry(t).or_insert(i);
@@ -188,7 +229,12 @@ pub fn plan(publications: &[Publication], candidates: &[Candidate], options: &En
         let mut wanted: Vec<(String, Option<String>, String, Source)> = Vec::new();
         for (field, sourced) in merged.filled() {
             if let Some(target) = options.fields.get(field) {
-                wanted.push((target.clone(), None, sourced.value.clone(), sourced.source.clone()));
+                wanted.push((
+                    target.clone(),
+                    None,
+                    sourced.value.clone(),
+                    sourced.source.clone(),
+                ));
             }
         }
         for (service, sourced) in &merged.citations {
@@ -205,7 +251,10 @@ pub fn plan(publications: &[Publication], candidates: &[Candidate], options: &En
                         p,
                         Diagnostic::warning(
                             "merge-citations-down",
-                            format!("{service} counts {} citations, the bib says {o}; kept {o}", sourced.value),
+                            format!(
+                                "{service} counts {} citations, the bib says {o}; kept {o}",
+                                sourced.value
+                            ),
                         )
                         .help("pass --allow-citation-decrease to accept lower counts"),
                     ));
@@ -213,7 +262,12 @@ pub fn plan(publications: &[Publication], candidates: &[Candidate], options: &En
                 }
                 _ => {}
             }
-            wanted.push((field, old, sourced.value.to_string(), sourced.source.clone()));
+            wanted.push((
+                field,
+                old,
+                sourced.value.to_string(),
+                sourced.source.clone(),
+            ));
         }
         for (field, old, new, source) in wanted {
             if protected || options.protect_fields.contains(&field) {
@@ -221,13 +275,20 @@ pub fn plan(publications: &[Publication], candidates: &[Candidate], options: &En
                     p,
                     Diagnostic::warning(
                         "merge-protected",
-                        format!("not adding {field} = {{{new}}}: {} is protected", if protected { "the entry" } else { "the field" }),
+                        format!(
+                            "not adding {field} = {{{new}}}: {} is protected",
+                            if protected { "the entry" } else { "the field" }
+                        ),
                     )
-                    .help("remove it from [merge] protect_keys / protect_fields to allow enrichment"),
+                    .help(
+                        "remove it from [merge] protect_keys / protect_fields to allow enrichment",
+                    ),
                 ));
                 continue;
             }
-            if let Some(token) = claim_token(if field == "eprint" { "eprint" } else { &field }, &new) {
+            if let Some(token) =
+                claim_token(if field == "eprint" { "eprint" } else { &field }, &new)
+            {
                 match claims.get(&token) {
                     Some(&holder) if holder != i => {
                         out.notes.push(located(
@@ -277,7 +338,10 @@ pub struct FilePatch {
 /// Applies `changes` to the bib files (read again from disk, so spans are checked against the
 /// bytes that will be replaced). Files without changes are not returned. Entries that cannot
 /// be found or read are reported as diagnostics and left alone.
-pub fn patch_files(bib: &Bibliography, changes: &[FieldChange]) -> (Vec<FilePatch>, Vec<Diagnostic>) {
+pub fn patch_files(
+    bib: &Bibliography,
+    changes: &[FieldChange],
+) -> (Vec<FilePatch>, Vec<Diagnostic>) {
     let mut by_file: BTreeMap<PathBuf, Vec<&FieldChange>> = BTreeMap::new();
     for c in changes {
         by_file.entry(c.file.clone()).or_default().push(c);
@@ -296,7 +360,10 @@ pub fn patch_files(bib: &Bibliography, changes: &[FieldChange]) -> (Vec<FilePatc
                 continue;
             }
             Err(e) => {
-                diags.push(Diagnostic::error("merge-unreadable", format!("cannot read: {e}")).at(&path, 0, 0));
+                diags.push(
+                    Diagnostic::error("merge-unreadable", format!("cannot read: {e}"))
+                        .at(&path, 0, 0),
+                );
                 continue;
             }
         };
@@ -304,10 +371,19 @@ pub fn patch_files(bib: &Bibliography, changes: &[FieldChange]) -> (Vec<FilePatc
         let layouts = edit::scan_entries(&text);
         let mut per_entry: BTreeMap<usize, Vec<(String, String)>> = BTreeMap::new();
         for c in changes {
-            let span = &bib.publications.get(c.index).map(|p| p.span.bytes.clone()).unwrap_or_default();
+            let span = &bib
+                .publications
+                .get(c.index)
+                .map(|p| p.span.bytes.clone())
+                .unwrap_or_default();
             let found = layouts
                 .iter()
-                .position(|l| l.key == c.key && (span.is_empty() || l.range.contains(&span.start) || span.contains(&l.range.start)))
+                .position(|l| {
+                    l.key == c.key
+                        && (span.is_empty()
+                            || l.range.contains(&span.start)
+                            || span.contains(&l.range.start))
+                })
                 .or_else(|| layouts.iter().position(|l| l.key == c.key));
             match found {
                 Some(li) => per_entry
@@ -315,9 +391,12 @@ pub fn patch_files(bib: &Bibliography, changes: &[FieldChange]) -> (Vec<FilePatc
                     .or_default()
                     .push((c.field.clone(), edit::escape_value(&c.field, &c.new, ascii))),
                 None => diags.push(
-                    Diagnostic::error("merge-entry-not-found", format!("entry `{}` not found or not readable; not edited", c.key))
-                        .at(&path, c.line, 0)
-                        .key(c.key.clone()),
+                    Diagnostic::error(
+                        "merge-entry-not-found",
+                        format!("entry `{}` not found or not readable; not edited", c.key),
+                    )
+                    .at(&path, c.line, 0)
+                    .key(c.key.clone()),
                 ),
             }
         }
@@ -371,7 +450,13 @@ mod tests {
     use crate::model::{CandidateAuthor, Doi, Ids, Name, Pmid};
 
     fn config() -> Config {
-        Config::from_raw(Default::default(), None, std::path::Path::new(""), &Default::default()).unwrap()
+        Config::from_raw(
+            Default::default(),
+            None,
+            std::path::Path::new(""),
+            &Default::default(),
+        )
+        .unwrap()
     }
 
     fn entry(key: &str, title: &str, fields: &[(&str, &str)]) -> Publication {
@@ -423,14 +508,33 @@ mod tests {
     fn fills_gaps_reports_conflicts_and_respects_claims() {
         let pubs = vec![
             entry("Ginn15", "Lung nodule detection in CT", &[]),
-            entry("Ginn15a", "Rib suppression in chest radiographs", &[("doi", "10.1000/wrong.1")]),
+            entry(
+                "Ginn15a",
+                "Rib suppression in chest radiographs",
+                &[("doi", "10.1000/wrong.1")],
+            ),
             entry("Ginn15b", "Emphysema scoring", &[("pmid", "777")]),
         ];
         let cands = vec![
-            cand(Service::Crossref, "Lung nodule detection in CT.", "10.1000/ln.1", 111),
-            cand(Service::Crossref, "Rib suppression in chest radiographs", "10.1000/rib.1", 222),
+            cand(
+                Service::Crossref,
+                "Lung nodule detection in CT.",
+                "10.1000/ln.1",
+                111,
+            ),
+            cand(
+                Service::Crossref,
+                "Rib suppression in chest radiographs",
+                "10.1000/rib.1",
+                222,
+            ),
             // Claims PMID 777, which Ginn15b holds.
-            cand(Service::Pubmed, "Emphysema scoring in low-dose CT of a different study", "10.1000/emph.9", 777),
+            cand(
+                Service::Pubmed,
+                "Emphysema scoring in low-dose CT of a different study",
+                "10.1000/emph.9",
+                777,
+            ),
         ];
         let opts = EnrichOptions::new(&config(), &[], false).unwrap();
         let plan = plan(&pubs, &cands, &opts);
@@ -439,9 +543,15 @@ mod tests {
             .iter()
             .map(|c| (c.key.as_str(), c.field.as_str(), c.new.as_str()))
             .collect();
-        assert!(added.contains(&("Ginn15", "doi", "10.1000/ln.1")), "{added:?}");
+        assert!(
+            added.contains(&("Ginn15", "doi", "10.1000/ln.1")),
+            "{added:?}"
+        );
         assert!(added.contains(&("Ginn15", "pmid", "111")), "{added:?}");
-        assert!(!added.iter().any(|a| a.0 == "Ginn15a" && a.1 == "doi"), "{added:?}");
+        assert!(
+            !added.iter().any(|a| a.0 == "Ginn15a" && a.1 == "doi"),
+            "{added:?}"
+        );
         assert_eq!(plan.conflicts.len(), 1, "{:?}", plan.conflicts);
         assert_eq!(plan.conflicts[0].key, "Ginn15a");
         // Citation counts are not in the default fields.
@@ -450,13 +560,30 @@ mod tests {
 
     #[test]
     fn citation_counts_only_go_up() {
-        let pubs = vec![entry("Ginn15", "Lung nodule detection in CT", &[("s2_cites", "20"), ("doi", "10.1000/ln.1")])];
-        let cands = vec![cand(Service::SemanticScholar, "Lung nodule detection in CT", "10.1000/ln.1", 111)];
+        let pubs = vec![entry(
+            "Ginn15",
+            "Lung nodule detection in CT",
+            &[("s2_cites", "20"), ("doi", "10.1000/ln.1")],
+        )];
+        let cands = vec![cand(
+            Service::SemanticScholar,
+            "Lung nodule detection in CT",
+            "10.1000/ln.1",
+            111,
+        )];
         let fields = vec!["citations".to_string()];
-        let down = plan(&pubs, &cands, &EnrichOptions::new(&config(), &fields, false).unwrap());
+        let down = plan(
+            &pubs,
+            &cands,
+            &EnrichOptions::new(&config(), &fields, false).unwrap(),
+        );
         assert!(down.changes.is_empty(), "{:?}", down.changes);
         assert_eq!(down.notes.len(), 1);
-        let allowed = plan(&pubs, &cands, &EnrichOptions::new(&config(), &fields, true).unwrap());
+        let allowed = plan(
+            &pubs,
+            &cands,
+            &EnrichOptions::new(&config(), &fields, true).unwrap(),
+        );
         assert_eq!(allowed.changes.len(), 1);
         assert_eq!(allowed.changes[0].old.as_deref(), Some("20"));
         assert_eq!(allowed.changes[0].new, "12");

@@ -89,7 +89,9 @@ impl IgnoreList {
     pub fn load(path: &Path) -> Result<(IgnoreList, Vec<Diagnostic>)> {
         match std::fs::read_to_string(path) {
             Ok(text) => Ok(IgnoreList::parse(&text, path)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((IgnoreList::default(), Vec::new())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok((IgnoreList::default(), Vec::new()))
+            }
             Err(source) => Err(Error::Read {
                 path: path.to_path_buf(),
                 source,
@@ -153,7 +155,10 @@ mod tests {
     fn parses_normalizes_and_reports_bad_lines() {
         let text = "# rejects\ndoi:https://doi.org/10.1000/ABC  # erratum\npmid:123\nnonsense\narxiv:arXiv:2106.05735v2\n";
         let (list, diags) = IgnoreList::parse(text, Path::new("publist.ignore"));
-        assert_eq!(list.entries.get("doi:10.1000/abc").map(String::as_str), Some("erratum"));
+        assert_eq!(
+            list.entries.get("doi:10.1000/abc").map(String::as_str),
+            Some("erratum")
+        );
         assert!(list.entries.contains_key("pmid:123"));
         assert!(list.entries.contains_key("arxiv:2106.05735"));
         assert_eq!(diags.len(), 1);
@@ -170,9 +175,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("publist.ignore");
         std::fs::write(&path, "pmid:1").unwrap();
-        let items = vec![("pmid:1".to_string(), String::new()), ("doi:10.1000/x1".to_string(), "namesake".to_string())];
+        let items = vec![
+            ("pmid:1".to_string(), String::new()),
+            ("doi:10.1000/x1".to_string(), "namesake".to_string()),
+        ];
         assert_eq!(IgnoreList::append(&path, &items).unwrap(), 1);
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "pmid:1\ndoi:10.1000/x1  # namesake\n");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "pmid:1\ndoi:10.1000/x1  # namesake\n"
+        );
         assert_eq!(IgnoreList::append(&path, &items).unwrap(), 0);
     }
 }

@@ -25,7 +25,11 @@ fn capitalise(s: &str) -> String {
 /// The key the template gives, before any suffix.
 pub fn base_key(template: &str, first_author: Option<&Name>, year: Option<i32>) -> String {
     let family = first_author.map(fold::family).unwrap_or_default();
-    let family = if family.is_empty() { "anon".to_string() } else { family };
+    let family = if family.is_empty() {
+        "anon".to_string()
+    } else {
+        family
+    };
     let four: String = family.chars().take(4).collect();
     let year = year.unwrap_or(0).rem_euclid(10000);
     template
@@ -55,7 +59,11 @@ impl KeyAllocator {
     pub fn allocate(&mut self, base: &str) -> String {
         let mut n = 0usize;
         loop {
-            let key = if n == 0 { base.to_string() } else { format!("{base}{}", suffix(n)) };
+            let key = if n == 0 {
+                base.to_string()
+            } else {
+                format!("{base}{}", suffix(n))
+            };
             if self.taken.insert(key.to_lowercase()) {
                 return key;
             }
