@@ -8,6 +8,7 @@ pub mod common;
 pub mod discover;
 pub mod enrich;
 pub mod harvested;
+pub mod refresh;
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
@@ -21,6 +22,6 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Discover(args) => discover::run(args),
         Command::Apply(args) => apply::run(args),
         Command::Fill(_) => Err(Error::Other("fill: not implemented yet".into())),
-        Command::Refresh(_) => Err(Error::Other("refresh: not implemented yet".into())),
+        Command::Refresh(args) => refresh::run(args),
     }
 }
