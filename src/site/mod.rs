@@ -4,6 +4,8 @@
 //! or TOML `+++` front matter), read tolerantly (every oddity is a warning with file:line),
 //! and can be edited byte-preservingly: only the field that changes is touched.
 
+pub mod edit;
+
 use std::path::PathBuf;
 
 use crate::diagnostics::Diagnostic;
