@@ -592,6 +592,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn example_config_documents_valid_options() {
+        let text = include_str!("../publist.example.toml");
+        let raw = parse_raw(text, Path::new("publist.example.toml")).unwrap();
+        let cfg = Config::from_raw(raw, None, Path::new(""), &Overrides::default()).unwrap();
+        assert_eq!(cfg.services[&Service::Crossref].concurrency, 3);
+        assert_eq!(cfg.changes_exit_code, 10);
+    }
+
+    #[test]
     fn unknown_key_is_named() {
         let err = parse_raw("[site]\ntitel = \"x\"\n", Path::new("publist.toml")).unwrap_err();
         let msg = err.to_string();

@@ -281,107 +281,47 @@ fn is_block(style: &ValueStyle) -> bool {
 
 // ---------------------------------------------------------------- Pelican
 
-/// `key: value` as Python-Markdown's meta extension reads it: up to 3 spaces, a key of
-/// letters, digits, `_` and `-`, a colon.
-fn pelican_key(line: &str) -> Option<(&str, usize)> {
-    let indent = line.len() - line.trim_start_matches(' ').len();
-    if indent > 3 {
-        return None;
-    }
-    let rest = &line[indent..];
-    let colon = rest.find(':')?;
-    let key = &rest[..colon];
-    if key.is_empty()
-        || !key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
-        return None;
-    }
-    Some((key, indent + colon + 1))
-}
-
-fn is_continuation(line: &str) -> bool {
-    line.starts_with("    ") && !line.trim().is_empty()
-}
-
+/// Pelican headers are split by [`super::page::split`], the one reader of headers, so that
+/// editing finds exactly the field (and header end) that loading reads.
 fn locate_pelican(text: &str, lines: &[Line]) -> std::result::Result<Located, EditError> {
     let eol = page_eol(text, lines);
-    let content = |l: &Line| &text[l.content.clone()];
-    if lines.is_empty() || pelican_key(content(&lines[0])).is_none() {
+    let split = super::page::split_as(text, PageFormat::Pelican);
+    let Some(header) = split.header.clone() else {
         return Err(EditError::NoHeader);
-    }
-    // The header: the first block of key lines, plus any later block (after blank lines)
-    // made only of key lines — a blank line inside a header is real-world dirt.
-    let mut header: Vec<usize> = Vec::new();
-    let mut i = 0;
-    let mut first_block_end = 0;
-    let mut first = true;
-    while i < lines.len() {
-        let mut j = i;
-        let mut block = Vec::new();
-        while j < lines.len() {
-            let c = content(&lines[j]);
-            if pelican_key(c).is_some() || (!block.is_empty() && is_continuation(c)) {
-                block.push(j);
-                j += 1;
-            } else {
-                break;
+    };
+    if let Some(field) = split.field("bibkeys") {
+        let start = field.value_bytes.start;
+        // Continuation lines (indented) belong to the value: replace up to the end of the
+        // field's last line, before its line break.
+        let last_line = lines
+            .iter()
+            .rev()
+            .find(|l| l.full.start < field.lines.end && l.full.end <= field.lines.end);
+        let end = match last_line {
+            Some(l) if l.full.start > field.value_bytes.start => {
+                text[..l.content.end].trim_end().len().max(start)
             }
-        }
-        let block_is_header = !block.is_empty()
-            && (first || j >= lines.len() || content(&lines[j]).trim().is_empty());
-        if !block_is_header {
-            break;
-        }
-        if first {
-            first_block_end = *block.last().unwrap_or(&0);
-            first = false;
-        }
-        header.extend(block);
-        // Skip blank lines to the next block.
-        while j < lines.len() && content(&lines[j]).trim().is_empty() {
-            j += 1;
-        }
-        if j == i {
-            break;
-        }
-        i = j;
-    }
-    for (pos, &idx) in header.iter().enumerate() {
-        let line = &lines[idx];
-        let c = content(line);
-        let Some((key, after_colon)) = pelican_key(c) else {
-            continue;
+            _ => field.value_bytes.end,
         };
-        if !key.eq_ignore_ascii_case("bibkeys") {
-            continue;
-        }
-        let rest = &c[after_colon..];
-        let ws = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        let start = line.content.start + after_colon + ws;
-        // Continuation lines (indented by four spaces) belong to the value.
-        let mut end = line.content.end;
-        let mut next = idx + 1;
-        while header.get(pos + 1 + (next - idx - 1)) == Some(&next)
-            && is_continuation(content(&lines[next]))
-        {
-            end = lines[next].content.end;
-            next += 1;
-        }
         let raw = &text[start..end];
-        let keys = split_keys(raw);
+        let colon_end = text[..start].trim_end_matches([' ', '\t']).len();
         return Ok(Located::Present(BibkeysField {
             value: start..end,
-            line: idx + 1,
+            line: field.line as usize,
             separator: detect_separator(raw),
-            keys,
+            keys: split_keys(raw),
             style: ValueStyle::Plain,
-            lead: if ws == 0 { " ".into() } else { String::new() },
+            lead: if colon_end == start { " ".into() } else { String::new() },
             eol,
         }));
     }
-    let (at, before) = insert_after(&lines[first_block_end], &eol);
+    // After the last header line; that line may lack a line break at the end of the file.
+    let at = header.end;
+    let before = if text[..at].ends_with('\n') {
+        String::new()
+    } else {
+        eol.clone()
+    };
     Ok(Located::Absent(Insertion {
         at,
         before,
@@ -430,7 +370,7 @@ fn yaml_item(line: &str) -> Option<(usize, usize)> {
 
 fn locate_yaml(text: &str, lines: &[Line]) -> std::result::Result<Located, EditError> {
     let eol = page_eol(text, lines);
-    let close = front_matter_end(text, lines, &["---", "..."], "YAML")?;
+    let close = front_matter_end(text, lines, &["---"], "YAML")?;
     let content = |i: usize| &text[lines[i].content.clone()];
     let mut list_style: Option<ValueStyle> = None;
     for i in 1..close {

@@ -14,3 +14,6 @@ pub fn shared() -> Option<PathBuf> {
         }
     }
 }
+
+mod attribution;
+mod site;
