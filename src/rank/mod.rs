@@ -161,8 +161,10 @@ impl<'a> Ranker<'a> {
             }
         }
         let mut credited: HashMap<String, Vec<u32>> = HashMap::new();
-        for (slug, credits) in &attribution.by_person {
-            let mut list: Vec<u32> = credits
+        for person in people {
+            let slug = &person.slug;
+            let mut list: Vec<u32> = attribution
+                .credits(slug)
                 .iter()
                 .filter_map(|c| bib.index.get(&c.key.to_lowercase()).map(|&i| i as u32))
                 .collect();

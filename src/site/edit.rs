@@ -311,7 +311,11 @@ fn locate_pelican(text: &str, lines: &[Line]) -> std::result::Result<Located, Ed
             separator: detect_separator(raw),
             keys: split_keys(raw),
             style: ValueStyle::Plain,
-            lead: if colon_end == start { " ".into() } else { String::new() },
+            lead: if colon_end == start {
+                " ".into()
+            } else {
+                String::new()
+            },
             eol,
         }));
     }

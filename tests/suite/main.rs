@@ -2,4 +2,6 @@
 //! Self-contained: fixtures live in `tests/fixtures/`; nothing reaches the network.
 
 mod diag;
+mod fill;
+mod page_edit;
 mod support;
