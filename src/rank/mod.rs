@@ -114,6 +114,35 @@ pub struct Ranker<'a> {
     /// Latest publication year (the "present" for unfinished projects).
     latest_year: i32,
     groups: Vec<BTreeSet<String>>,
+    people: &'a [Person],
+    /// Written name → resolved person, so each distinct name is resolved once per run.
+    resolved: HashMap<String, Option<ResolvedPerson>>,
+    weights: Weights,
+}
+
+/// The weights of the evidence, in nats (see the module docs); [`Weights::default`] is the
+/// documented ranker, the others exist for ablation studies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Weights {
+    /// Multiplies people evidence.
+    pub people: f64,
+    /// A perfect text match.
+    pub text: f64,
+    /// Per year outside the period.
+    pub period: f64,
+    /// Group overlap.
+    pub group: f64,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            people: 1.0,
+            text: TEXT_WEIGHT,
+            period: PERIOD_WEIGHT,
+            group: GROUP_WEIGHT,
+        }
+    }
 }
 
 fn folded_name(name: &str) -> String {
@@ -127,7 +156,11 @@ fn folded_name(name: &str) -> String {
 impl<'a> Ranker<'a> {
     /// Builds the indexes over `bib`; `people` and `attribution` give the person pages and
     /// who wrote what.
-    pub fn new(bib: &'a Bibliography, people: &[Person], attribution: &Attribution) -> Ranker<'a> {
+    pub fn new(
+        bib: &'a Bibliography,
+        people: &'a [Person],
+        attribution: &Attribution,
+    ) -> Ranker<'a> {
         let keywords: Vec<String> = bib
             .publications
             .iter()
@@ -191,7 +224,25 @@ impl<'a> Ranker<'a> {
             credited,
             latest_year,
             groups,
+            people,
+            resolved: HashMap::new(),
+            weights: Weights::default(),
         }
+    }
+
+    /// The same ranker with other evidence weights.
+    pub fn with_weights(mut self, weights: Weights) -> Ranker<'a> {
+        self.weights = weights;
+        self
+    }
+
+    fn resolve_cached(&mut self, written: &str) -> Option<ResolvedPerson> {
+        if let Some(hit) = self.resolved.get(written) {
+            return hit.clone();
+        }
+        let r = self.resolve(written);
+        self.resolved.insert(written.to_string(), r.clone());
+        r
     }
 
     /// The publications of one name on a `people:` line: through attribution when the name
@@ -201,11 +252,21 @@ impl<'a> Ranker<'a> {
         if parsed.readings.is_empty() {
             return None;
         }
-        let slugs = self
+        // The attribution's own reading of display names first, then folded names.
+        let mut slugs: Vec<String> =
+            crate::attribute::person_for_name(&parsed.display, self.people)
+                .map(|p| vec![p.slug.clone()])
+                .unwrap_or_default();
+        for slug in self
             .people_by_name
             .get(&folded_name(&parsed.display))
-            .cloned()
-            .unwrap_or_default();
+            .into_iter()
+            .flatten()
+        {
+            if !slugs.contains(slug) {
+                slugs.push(slug.clone());
+            }
+        }
         let mut works: BTreeMap<u32, f32> = BTreeMap::new();
         for slug in &slugs {
             for &i in self.credited.get(slug).into_iter().flatten() {
@@ -251,11 +312,18 @@ impl<'a> Ranker<'a> {
         if n == 0 {
             return Vec::new();
         }
-        let people: Vec<ResolvedPerson> = project
-            .people
-            .iter()
-            .filter_map(|p| self.resolve(p))
-            .collect();
+        let mut people: Vec<ResolvedPerson> = Vec::new();
+        for written in &project.people {
+            if let Some(p) = self.resolve_cached(written) {
+                // The same person written twice (or under two page names) counts once.
+                let twice = people
+                    .iter()
+                    .any(|q| q.name == p.name || (q.slug.is_some() && q.slug == p.slug));
+                if !twice {
+                    people.push(p);
+                }
+            }
+        }
         let query = self.query(project);
         let mut text_scores = vec![0.0f32; n];
         let touched = self.text.score(&query, &mut text_scores);
@@ -344,16 +412,17 @@ impl<'a> Ranker<'a> {
         period: &Period,
         groups: &BTreeSet<String>,
     ) -> f64 {
-        let people_score: f64 = self.people_weight(doc, on, people).iter().sum();
+        let w = &self.weights;
+        let people_score: f64 = w.people * self.people_weight(doc, on, people).iter().sum::<f64>();
         let year = self.bib.publications[doc as usize].year;
         let outside = year.map_or(0, |y| period.distance(y));
-        let period_score = -(PERIOD_WEIGHT * outside as f64).min(PERIOD_CAP);
+        let period_score = -(w.period * outside as f64).min(PERIOD_CAP);
         let group_score = if self.groups[doc as usize].iter().any(|g| groups.contains(g)) {
-            GROUP_WEIGHT
+            w.group
         } else {
             0.0
         };
-        people_score + TEXT_WEIGHT * text + period_score + group_score
+        people_score + w.text * text + period_score + group_score
     }
 
     #[allow(clippy::too_many_arguments)]

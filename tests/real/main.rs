@@ -16,4 +16,5 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 mod attribution;
+mod fill;
 mod site;

@@ -127,9 +127,13 @@ fn text_alone_ranks_when_people_are_unknown() {
 fn namesake_does_not_dominate() {
     let mut pubs = filler(30);
     // Three papers by other "A. Patel"s on unrelated topics, one by Anand Patel on stroke.
-    for (i, topic) in ["Statins and cardiac events", "Dermatology referrals", "Renal transplant outcome"]
-        .iter()
-        .enumerate()
+    for (i, topic) in [
+        "Statins and cardiac events",
+        "Dermatology referrals",
+        "Renal transplant outcome",
+    ]
+    .iter()
+    .enumerate()
     {
         pubs.push(publication(
             &format!("Pate1{i}"),
@@ -185,7 +189,9 @@ fn every_suggestion_has_a_reason_and_score() {
         "{}",
         s[0].reason
     );
-    assert!(s.iter().all(|x| !x.reason.is_empty() && x.score.is_finite()));
+    assert!(s
+        .iter()
+        .all(|x| !x.reason.is_empty() && x.score.is_finite()));
     // Excluded keys are never suggested.
     let exclude: BTreeSet<String> = ["duo22".to_string()].into();
     assert!(ranker.rank(&p, &exclude).iter().all(|x| x.key != "Duo22"));
@@ -230,8 +236,16 @@ fn read(dir: &Path, rel: &str) -> String {
 fn changed_lines(before: &str, after: &str) -> (Vec<String>, Vec<String>) {
     let b: Vec<&str> = before.split_inclusive('\n').collect();
     let a: Vec<&str> = after.split_inclusive('\n').collect();
-    let added = a.iter().filter(|l| !b.contains(l)).map(|l| l.to_string()).collect();
-    let removed = b.iter().filter(|l| !a.contains(l)).map(|l| l.to_string()).collect();
+    let added = a
+        .iter()
+        .filter(|l| !b.contains(l))
+        .map(|l| l.to_string())
+        .collect();
+    let removed = b
+        .iter()
+        .filter(|l| !a.contains(l))
+        .map(|l| l.to_string())
+        .collect();
     (added, removed)
 }
 
@@ -259,7 +273,13 @@ fn dry_run_proposes_with_reasons_and_diff_and_writes_nothing() {
 fn write_changes_only_bibkeys_lines() {
     let dir = tempfile::tempdir().unwrap();
     copy_fixture(dir.path());
-    let names = ["body-composition.md", "retina.md", "stroke.md", "empty-lab.md", "nodules.md"];
+    let names = [
+        "body-composition.md",
+        "retina.md",
+        "stroke.md",
+        "empty-lab.md",
+        "nodules.md",
+    ];
     let before: Vec<String> = names
         .iter()
         .map(|n| read(dir.path(), &format!("projects/{n}")))
@@ -303,7 +323,10 @@ fn all_adds_only_additions_and_keeps_crlf() {
     let (added, removed) = changed_lines(&before, &after);
     assert_eq!(removed, ["bibkeys = \"Mann16\"\r\n"]);
     assert_eq!(added.len(), 1);
-    assert!(added[0].starts_with("bibkeys = \"Mann16, Pate19"), "{added:?}");
+    assert!(
+        added[0].starts_with("bibkeys = \"Mann16, Pate19"),
+        "{added:?}"
+    );
     assert!(added[0].ends_with("\"\r\n"), "{added:?}");
     assert_eq!(after.matches("\r\n").count(), after.matches('\n').count());
 }
@@ -322,9 +345,15 @@ fn max_and_min_score_limit_proposals() {
     let proposals = projects[0]["proposals"].as_array().unwrap();
     assert_eq!(proposals.len(), 1);
     assert_eq!(proposals[0]["key"], "Vrie21");
-    assert!(proposals[0]["reason"].as_str().unwrap().contains("Alina Vrieling"));
+    assert!(proposals[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Alina Vrieling"));
 
-    let out = publist(dir.path(), &args(&["--min-score", "1000", "--format", "json"]));
+    let out = publist(
+        dir.path(),
+        &args(&["--min-score", "1000", "--format", "json"]),
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["projects"]
         .as_array()
@@ -355,7 +384,10 @@ fn evaluate_reports_metrics_and_left_out_keys() {
     }
     assert_eq!(v["left_out"], 1, "{v}");
     let projects = v["projects"].as_array().unwrap();
-    let slugs: Vec<&str> = projects.iter().map(|p| p["slug"].as_str().unwrap()).collect();
+    let slugs: Vec<&str> = projects
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap())
+        .collect();
     assert_eq!(slugs, ["nodules", "stroke"]);
     assert_eq!(projects[0]["truth"], serde_json::json!(["Ginn20"]));
     assert_eq!(projects[1]["ranked"][0], "Mann16", "{v}");

@@ -36,18 +36,20 @@ fn gen() -> impl Strategy<Value = Gen> {
         "[A-Za-z0-9 .:#*-]{0,40}",
         any::<bool>(),
     )
-        .prop_map(|(format, crlf, fields, bibkeys, sep, body, final_newline)| Gen {
-            format,
-            crlf,
-            fields: fields
-                .into_iter()
-                .filter(|(k, _)| !k.eq_ignore_ascii_case("bibkeys"))
-                .collect(),
-            bibkeys,
-            sep,
-            body,
-            final_newline,
-        })
+        .prop_map(
+            |(format, crlf, fields, bibkeys, sep, body, final_newline)| Gen {
+                format,
+                crlf,
+                fields: fields
+                    .into_iter()
+                    .filter(|(k, _)| !k.eq_ignore_ascii_case("bibkeys"))
+                    .collect(),
+                bibkeys,
+                sep,
+                body,
+                final_newline,
+            },
+        )
 }
 
 impl Gen {
