@@ -5,6 +5,7 @@ use crate::error::{Error, ExitCode, Result};
 
 pub mod common;
 pub mod fill;
+pub mod refresh;
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
@@ -18,6 +19,6 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Discover(_) => Err(Error::Other("discover: not implemented yet".into())),
         Command::Apply(_) => Err(Error::Other("apply: not implemented yet".into())),
         Command::Fill(args) => fill::run(args),
-        Command::Refresh(_) => Err(Error::Other("refresh: not implemented yet".into())),
+        Command::Refresh(args) => refresh::run(args),
     }
 }

@@ -672,3 +672,90 @@ fn diag_rejects_site_names_that_are_not_file_names() {
     let err = diag::emit(&inputs(), &[], &content, &DiagOptions::default()).unwrap_err();
     assert!(err.to_string().contains("--site"), "{err}");
 }
+
+#[test]
+fn diag_members_are_keyed_by_name_and_duplicate_pages_fold_into_one() {
+    let mut inputs = inputs();
+    // The same person under a second file name, and a page whose file name has no accent.
+    inputs.site.people.push(person(
+        "clarisa-sanchez",
+        "Clarisa Sánchez",
+        &["diag", "cara-lab"],
+    ));
+    inputs.attribution.duplicates = vec![vec!["clarisa-sánchez".into(), "clarisa-sanchez".into()]];
+    inputs
+        .site
+        .people
+        .push(person("dre-peeters", "Dré  Peeters", &["diag"]));
+    inputs
+        .attribution
+        .by_person
+        .insert("dre-peeters".into(), vec![credit("Othe21", Role::Author)]);
+    let (tmp, content) = content_dir();
+    diag::emit(
+        &inputs,
+        &sites(&["diag"]),
+        &content,
+        &DiagOptions::default(),
+    )
+    .unwrap();
+    let authors = read_json(&content.join("authorkeys_diag.json"));
+    let slugs: Vec<&String> = authors.as_object().unwrap().keys().collect();
+    assert_eq!(
+        slugs,
+        ["bram-van-ginneken", "clarisa-sánchez", "dré-peeters"]
+    );
+    assert_eq!(
+        authors["clarisa-sánchez"]["2019"],
+        serde_json::json!(["sanc19", "sanc19a"])
+    );
+    let stub = read(&content.join("pages/publications/othe21.md"));
+    assert!(stub.contains("\ndiag_authors: dré-peeters\n"), "{stub}");
+    let pages = tmp.path().join("website-diag/content/pages/publications");
+    let member = read(&pages.join("clarisa-sánchez/2019.md"));
+    assert!(
+        member.contains("\ngroups: diag,cara-lab,retina\n"),
+        "{member}"
+    );
+    assert!(read(&pages.join("dré-peeters/2021.md"))
+        .starts_with("main_title: Publications of Dré Peeters\n"));
+    assert!(
+        !pages.join("clarisa-sanchez").exists(),
+        "one member, one set of pages"
+    );
+}
+
+#[test]
+fn diag_build_hook_runs_only_when_asked_and_takes_sites_from_flags_or_config() {
+    let (_tmp, content) = content_dir();
+    let mut inputs = inputs();
+    assert!(diag::emit_for_build(&inputs, &[], &[], Some(&content))
+        .unwrap()
+        .is_none());
+    assert!(!content.join("bibitems_diag.json").exists());
+
+    let emit = vec![diag::FLAVOUR.to_string()];
+    let err = diag::emit_for_build(&inputs, &emit, &sites(&["diag"]), None).unwrap_err();
+    assert!(err.to_string().contains("--content"), "{err}");
+
+    let report = diag::emit_for_build(&inputs, &emit, &sites(&["retina"]), Some(&content))
+        .unwrap()
+        .unwrap();
+    assert_eq!(report.sites[0].site, "retina");
+    assert!(content.join("bibitems_retina.json").exists());
+
+    // From the config alone: `[output] emit`, `[diag] sites` and `[diag] content`.
+    inputs.config.emit = emit.clone();
+    inputs.config.diag_sites = sites(&["diag", "pathology"]);
+    inputs.config.diag_content = Some(content.clone());
+    inputs.config.diag_all_publications = false;
+    let report = diag::emit_for_build(&inputs, &[], &[], None)
+        .unwrap()
+        .unwrap();
+    let names: Vec<&str> = report.sites.iter().map(|s| s.site.as_str()).collect();
+    assert_eq!(names, ["diag", "pathology"]);
+    assert_eq!(
+        report.sites[1].publications, 1,
+        "only members' works when configured"
+    );
+}

@@ -4,4 +4,6 @@
 mod diag;
 mod fill;
 mod page_edit;
+mod refresh;
 mod support;
+mod workflow;

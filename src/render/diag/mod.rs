@@ -122,6 +122,53 @@ pub fn requested(config: &Config, cli_emit: &[String]) -> bool {
         .any(|e| e.trim() == FLAVOUR)
 }
 
+/// What `publist build` calls: when the flavour is asked for (`--emit diag-pelican` or
+/// `[output] emit`), writes every site of `--site` (else `[diag] sites`) under `--content`
+/// (else `[diag] content`) and prints a one-line summary per site on stderr.
+/// Returns `None` when the flavour was not asked for.
+pub fn emit_for_build(
+    inputs: &Inputs,
+    cli_emit: &[String],
+    cli_sites: &[String],
+    cli_content: Option<&Path>,
+) -> Result<Option<EmitReport>> {
+    if !requested(&inputs.config, cli_emit) {
+        return Ok(None);
+    }
+    let sites = if cli_sites.is_empty() {
+        inputs.config.diag_sites.clone()
+    } else {
+        cli_sites.to_vec()
+    };
+    let content = cli_content
+        .map(Path::to_path_buf)
+        .or_else(|| inputs.config.diag_content.clone())
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "--emit {FLAVOUR} needs the website's content folder: pass --content DIR or set [diag] content"
+            ))
+        })?;
+    let report = emit(
+        inputs,
+        &sites,
+        &content,
+        &DiagOptions::from_config(&inputs.config),
+    )?;
+    for site in &report.sites {
+        eprintln!(
+            "{FLAVOUR} {}: {} publications, {} members, {} groups",
+            site.site, site.publications, site.members, site.groups
+        );
+    }
+    eprintln!(
+        "{FLAVOUR}: {} files written, {} unchanged ({})",
+        report.written,
+        report.unchanged,
+        content.display()
+    );
+    Ok(Some(report))
+}
+
 /// Writes the DIAG files of every site in `sites` under `content_dir`.
 ///
 /// Fails only on bad site names and on write errors; data oddities become diagnostics.
@@ -227,8 +274,8 @@ struct Roster<'a> {
     keys: Vec<String>,
     /// Publication order within a year: (year, position in the newest-first order).
     rank: Vec<usize>,
-    /// Member pages by slug.
-    people: BTreeMap<String, &'a Person>,
+    /// Member slug → display name.
+    names: BTreeMap<String, String>,
     /// Each member's groups; members without `groups:` get `default_group` or every site.
     groups: BTreeMap<String, Vec<String>>,
     /// Each member's works (author or editor), as indices into `pubs`.
@@ -281,62 +328,75 @@ impl<'a> Roster<'a> {
         }
         let rank = newest_first_rank(&pubs, &keys);
 
-        let people: BTreeMap<String, &Person> = inputs
-            .site
-            .people
-            .iter()
-            .map(|p| (p.slug.clone(), p))
-            .collect();
-        let mut groups = BTreeMap::new();
-        for person in people.values() {
-            groups.insert(
-                person.slug.clone(),
-                effective_groups(person, sites, diagnostics),
-            );
+        // Members are keyed as the DIAG step keys them: the page's `name`, words joined by
+        // `-`, lowercased. Pages of one person under two file names fold into one member.
+        let mut file_to_member: BTreeMap<&str, String> = BTreeMap::new();
+        let mut names: BTreeMap<String, String> = BTreeMap::new();
+        let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut people: Vec<&Person> = inputs.site.people.iter().collect();
+        people.sort_by(|a, b| a.slug.cmp(&b.slug));
+        for person in people {
+            let member = member_slug(person);
+            file_to_member.insert(person.slug.as_str(), member.clone());
+            names
+                .entry(member.clone())
+                .or_insert_with(|| display_name_of(person));
+            let list = groups.entry(member).or_default();
+            for group in effective_groups(person, sites, diagnostics) {
+                if !list.contains(&group) {
+                    list.push(group);
+                }
+            }
         }
 
-        let mut works: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        // Works per page slug first: attribution credits only the canonical page of a
+        // duplicated person, and a duplicate page (`bram-plated`) shows the canonical list.
+        let mut page_works: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
         let mut authors = vec![BTreeSet::new(); pubs.len()];
         for (slug, credits) in &inputs.attribution.by_person {
-            if !people.contains_key(slug) {
+            let Some(member) = file_to_member.get(slug.as_str()) else {
                 continue;
-            }
+            };
             for credit in credits {
                 let Some(&i) = index.get(&credit.key.to_lowercase()) else {
                     continue;
                 };
                 match credit.role {
                     Role::Author => {
-                        authors[i].insert(slug.clone());
-                        works.entry(slug.clone()).or_default().insert(i);
+                        authors[i].insert(member.clone());
+                        page_works.entry(slug.as_str()).or_default().insert(i);
                     }
                     Role::Editor => {
-                        works.entry(slug.clone()).or_default().insert(i);
+                        page_works.entry(slug.as_str()).or_default().insert(i);
                     }
                     Role::Promotor | Role::Copromotor => {}
                 }
             }
         }
-        // A duplicated person page (`bram-platel` / `bram-plated`) shows the canonical
-        // page's list, so both pages work; the publications are not counted twice.
         for dup in &inputs.attribution.duplicates {
             let Some((canonical, others)) = dup.split_first() else {
                 continue;
             };
-            let Some(list) = works.get(canonical).cloned() else {
+            let Some(list) = page_works.get(canonical.as_str()).cloned() else {
                 continue;
             };
             for other in others {
-                if people.contains_key(other) && !works.contains_key(other) {
-                    works.insert(other.clone(), list.clone());
+                if let Some((&page, _)) = file_to_member.get_key_value(other.as_str()) {
+                    page_works.entry(page).or_insert_with(|| list.clone());
                 }
+            }
+        }
+        let mut works: BTreeMap<String, BTreeSet<usize>> = BTreeMap::new();
+        for (page, list) in page_works {
+            if let Some(member) = file_to_member.get(page) {
+                works.entry(member.clone()).or_default().extend(list);
             }
         }
         Roster {
             pubs,
             keys,
             rank,
-            people,
+            names,
             groups,
             works,
             authors,
@@ -410,6 +470,31 @@ fn newest_first_rank(pubs: &[&Publication], keys: &[String]) -> Vec<usize> {
         rank[i] = pos;
     }
     rank
+}
+
+/// The member key the DIAG templates use: the page's `name`, words joined by `-`,
+/// lowercased (`Clément Grisi` → `clément-grisi`); the page slug when that cannot be a file name.
+pub fn member_slug(person: &Person) -> String {
+    let slug = person
+        .name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_lowercase();
+    if is_safe_component(&slug) && !slug.starts_with('.') {
+        slug
+    } else {
+        person.slug.clone()
+    }
+}
+
+/// The page's name, else its slug.
+fn display_name_of(person: &Person) -> String {
+    if person.name.trim().is_empty() {
+        person.slug.clone()
+    } else {
+        bibitem::one_line(&person.name)
+    }
 }
 
 /// A member's groups; without `groups:`, their `default_group`, else every site of the run.
@@ -548,12 +633,7 @@ impl SiteView {
             if !is_safe_component(slug) {
                 continue;
             }
-            let person = roster.people[slug];
-            let name = if person.name.trim().is_empty() {
-                slug.as_str()
-            } else {
-                person.name.as_str()
-            };
+            let name = roster.names[slug].as_str();
             let groups = &roster.groups[slug];
             let stub = |title: &str| stubs::member(slug, name, groups, title).into_bytes();
             let own = dir.join(slug);
