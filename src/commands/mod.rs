@@ -7,6 +7,7 @@ pub mod apply;
 pub mod common;
 pub mod discover;
 pub mod enrich;
+pub mod fill;
 pub mod harvested;
 pub mod refresh;
 
@@ -21,7 +22,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Enrich(args) => enrich::run(args),
         Command::Discover(args) => discover::run(args),
         Command::Apply(args) => apply::run(args),
-        Command::Fill(_) => Err(Error::Other("fill: not implemented yet".into())),
+        Command::Fill(args) => fill::run(args),
         Command::Refresh(args) => refresh::run(args),
     }
 }
