@@ -3,6 +3,8 @@
 
 mod build;
 mod diag;
+mod fill;
+mod page_edit;
 mod refresh;
 mod render;
 mod support;
