@@ -155,7 +155,11 @@ impl NameKey {
 
 /// Strips leading particles from folded family tokens, keeping at least one token.
 fn core_surname(folded: &str) -> Vec<String> {
-    let mut tokens: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
+    // A stray `and` ("and and" in author lists) is never part of a name.
+    let mut tokens: Vec<&str> = folded
+        .split(' ')
+        .filter(|t| !t.is_empty() && *t != "and")
+        .collect();
     while tokens.len() > 1 && is_particle(tokens[0]) {
         tokens.remove(0);
     }
@@ -181,10 +185,16 @@ fn given_tokens(given: &str) -> (Vec<Given>, Vec<String>) {
     }
     let mut out = Vec::new();
     for word in words {
+        if word.eq_ignore_ascii_case("and") {
+            continue;
+        }
         let letters: Vec<char> = word.chars().filter(|c| c.is_alphanumeric()).collect();
         let upper = letters.iter().all(|c| c.is_uppercase());
         // "HJ", "CM", "JAWM": run-together initials, when the given part has no lowercase.
-        if upper && no_lowercase && (2..=4).contains(&letters.len()) {
+        // "Cm", "Hj": too short and without a vowel to be a name, so initials too.
+        let no_vowel = letters.iter().all(|c| !"aeiouyAEIOUY".contains(*c));
+        let run_together = upper && no_lowercase && (2..=4).contains(&letters.len());
+        if run_together || (no_vowel && (2..=3).contains(&letters.len())) {
             for c in letters {
                 let f = fold(&c.to_string());
                 if !f.is_empty() {
@@ -242,6 +252,29 @@ pub fn split_plain_name(text: &str) -> Name {
             }
         }
     }
+}
+
+/// Splits a list of names as written in a field: on ` and ` (any case), and on commas when
+/// every comma-separated part is a whole name of two or more words ("R. Mann, J. Teuwen";
+/// but "van Ginneken, Bram" is one name).
+pub fn split_name_list(text: &str) -> Vec<Name> {
+    use std::sync::LazyLock;
+    static AND: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"(?i)\s+and\s+").expect("static regex"));
+    let mut out = Vec::new();
+    for chunk in AND.split(text.trim()) {
+        let chunk = chunk.trim();
+        if chunk.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = chunk.split(',').map(str::trim).collect();
+        if parts.len() > 1 && parts.iter().all(|p| p.split_whitespace().count() >= 2) {
+            out.extend(parts.iter().map(|p| split_plain_name(p)));
+        } else {
+            out.push(split_plain_name(chunk));
+        }
+    }
+    out
 }
 
 /// How well two given-name lists agree.
@@ -328,6 +361,9 @@ mod tests {
             assert_eq!(k.surname_key(), "laak", "{k:?}");
         }
         assert_eq!(c.given.len(), 1);
+        let stray = NameKey::from_name(&name("Cornelia M and", "", "and Schaefer-Prokop"));
+        assert_eq!(stray.surname_key(), "schaefer prokop");
+        assert_eq!(stray.given.len(), 2);
         assert_eq!(d.first_name(), Some("jeroen"));
     }
 
@@ -335,6 +371,9 @@ mod tests {
     fn run_together_initials_split() {
         let k = NameKey::from_name(&name("HJ.", "", "Huisman"));
         assert_eq!(k.given.len(), 2);
+        let typo = NameKey::from_name(&name("Cm", "", "Schaefer-Prokop"));
+        assert_eq!(typo.given.len(), 2);
+        assert!(!typo.given[0].full);
         assert!(!k.given[0].full);
         let p = NameKey::parse("Henkjan Huisman");
         assert_eq!(given_match(&k.given, &p.given), Some(GivenMatch::Initials));
@@ -375,6 +414,16 @@ mod tests {
             NameKey::parse("Babak Ehteshami-Bejnordi").surname_key(),
             "ehteshami bejnordi"
         );
+    }
+
+    #[test]
+    fn comma_lists_of_promotors_split() {
+        let names = split_name_list("R. Mann, A. Gubern M\u{e9}rida, J. Teuwen");
+        assert_eq!(names.len(), 3);
+        assert_eq!(names[1].family, "M\u{e9}rida");
+        let names = split_name_list("van Ginneken, Bram and N. Karssemeijer");
+        assert_eq!(names.len(), 2);
+        assert_eq!(names[0].given, "Bram");
     }
 
     #[test]
