@@ -170,6 +170,9 @@ struct Index {
     slugs: Vec<String>,
     /// Written-out first names of each person (all variants), for namesake checks.
     first_names: Vec<BTreeSet<String>>,
+    /// Initials of each person's second given names, when a variant spells one out
+    /// ("Clara I Sánchez" → `i`): a paper name with another middle initial is someone else.
+    middles: Vec<BTreeSet<char>>,
     variants: Vec<Variant>,
     /// Core family name → variants.
     by_surname: HashMap<String, Vec<usize>>,
@@ -182,6 +185,7 @@ impl Index {
         let mut index = Index {
             slugs: people.iter().map(|p| p.slug.clone()).collect(),
             first_names: vec![BTreeSet::new(); people.len()],
+            middles: vec![BTreeSet::new(); people.len()],
             variants: Vec::new(),
             by_surname: HashMap::new(),
             by_part: HashMap::new(),
@@ -200,6 +204,10 @@ impl Index {
                 }
                 if let Some(first) = key.first_name() {
                     index.first_names[i].insert(first.to_string());
+                }
+                // Only an initial: a written-out second word may be part of the family name.
+                if let Some(middle) = key.given.get(1).filter(|g| !g.full) {
+                    index.middles[i].insert(middle.initial());
                 }
                 // "Gabriel Raya Rodríguez": the family name may be "Raya Rodríguez".
                 for (reading, penalty) in readings(&key) {
@@ -253,6 +261,13 @@ fn hits_for(index: &Index, paper: &NameKey) -> Vec<Hit> {
                 let Some(level) = given_match(&reading.given, &variant.key.given) else {
                     continue;
                 };
+                let middles = &index.middles[variant.person];
+                if reading.given.len() > 1
+                    && !middles.is_empty()
+                    && !middles.contains(&reading.given[1].initial())
+                {
+                    continue;
+                }
                 let (reason, base) = match (level, variant.alias) {
                     (GivenMatch::Full, false) => (Reason::Exact, 1.0),
                     (GivenMatch::Full, true) => (Reason::Alias, 1.0),
@@ -298,8 +313,9 @@ fn hits_for(index: &Index, paper: &NameKey) -> Vec<Hit> {
 }
 
 /// How often each written-out first name occurs in the whole bibliography, per core family
-/// name (and per part of a double family name): the evidence that a namesake exists.
-type FirstNames = HashMap<String, BTreeMap<String, usize>>;
+/// name (and per part of a double family name): the evidence that a namesake exists. Each
+/// first name keeps a count and the name as first printed, for messages.
+type FirstNames = HashMap<String, BTreeMap<String, (usize, String)>>;
 
 fn first_names_seen(bib: &Bibliography) -> FirstNames {
     let mut seen: FirstNames = HashMap::new();
@@ -316,11 +332,12 @@ fn first_names_seen(bib: &Bibliography) -> FirstNames {
                         surnames.extend(reading.surname.iter().cloned());
                     }
                     for surname in surnames {
-                        *seen
+                        let slot = seen
                             .entry(surname)
                             .or_default()
                             .entry(first.to_string())
-                            .or_default() += 1;
+                            .or_insert_with(|| (0, n.display()));
+                        slot.0 += 1;
                     }
                 }
             }
@@ -446,25 +463,22 @@ fn namesake(index: &Index, person: usize, paper: &NameKey, seen: &FirstNames) ->
         own.iter()
             .any(|o| o.starts_with(first) || first.starts_with(o.as_str()))
     };
-    let mut surnames = vec![paper.surname_key()];
-    surnames.extend(paper.surname.iter().cloned());
-    for surname in surnames {
-        let Some(names) = seen.get(&surname) else {
-            continue;
-        };
+    // Only the family name as printed: "Martínez-Ruiz, I." is not Isabel Martínez's.
+    let surname = paper.surname_key();
+    if let Some(names) = seen.get(&surname) {
         let own_count: usize = names
             .iter()
             .filter(|(f, _)| is_own(f))
-            .map(|(_, n)| n)
+            .map(|(_, (n, _))| n)
             .sum();
-        let others: Vec<(&String, &usize)> = names
+        let others: Vec<(&String, &(usize, String))> = names
             .iter()
             .filter(|(f, _)| f.starts_with(initial) && !is_own(f))
             .collect();
-        let other_count: usize = others.iter().map(|(_, n)| **n).sum();
+        let other_count: usize = others.iter().map(|(_, (n, _))| *n).sum();
         if other_count > 0 && own_count < DOMINANCE * other_count {
-            let (first, _) = others.iter().max_by_key(|(_, n)| **n)?;
-            return Some(format!("{} {}", capitalise(first), capitalise(&surname)));
+            let (_, (_, printed)) = others.iter().max_by_key(|(_, (n, _))| *n)?;
+            return Some(printed.clone());
         }
     }
     None
@@ -473,14 +487,6 @@ fn namesake(index: &Index, person: usize, paper: &NameKey, seen: &FirstNames) ->
 /// How many times more often a person's first name must occur than a namesake's with the
 /// same initial for an initials-only match to stand.
 pub const DOMINANCE: usize = 10;
-
-fn capitalise(word: &str) -> String {
-    let mut c = word.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
 
 /// Attributes every publication of `bib` to `people`.
 pub fn attribute(bib: &Bibliography, people: &[Person], config: &Config) -> Attribution {

@@ -254,13 +254,15 @@ pub fn split_plain_name(text: &str) -> Name {
     }
 }
 
-/// Splits a list of names as written in a field: on ` and ` (any case), and on commas when
-/// every comma-separated part is a whole name of two or more words ("R. Mann, J. Teuwen";
-/// but "van Ginneken, Bram" is one name).
+/// Splits a list of names as written in a field: on ` and ` (any case, repeated `and and`
+/// too), and on commas when the comma-separated parts are whole names in "Initials Family"
+/// order ("R. Mann, A. Gubern Mérida, J. Teuwen"), as thesis promotor fields often are.
+/// "van der Laak, Jeroen A." and "López, Marga I." stay one name.
 pub fn split_name_list(text: &str) -> Vec<Name> {
     use std::sync::LazyLock;
-    static AND: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"(?i)\s+and\s+").expect("static regex"));
+    static AND: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)(?:^|\s+)and(?:\s+and)*\s+").expect("static regex")
+    });
     let mut out = Vec::new();
     for chunk in AND.split(text.trim()) {
         let chunk = chunk.trim();
@@ -268,13 +270,35 @@ pub fn split_name_list(text: &str) -> Vec<Name> {
             continue;
         }
         let parts: Vec<&str> = chunk.split(',').map(str::trim).collect();
-        if parts.len() > 1 && parts.iter().all(|p| p.split_whitespace().count() >= 2) {
+        let whole = |p: &&str| is_whole_name(p);
+        let initial_first = |p: &&str| p.split_whitespace().next().is_some_and(is_initials);
+        let list = parts.iter().all(whole)
+            && (parts.len() > 2 || (parts.len() == 2 && parts.iter().all(initial_first)));
+        if list {
             out.extend(parts.iter().map(|p| split_plain_name(p)));
         } else {
             out.push(split_plain_name(chunk));
         }
     }
     out
+}
+
+/// "C.", "J.A.W.M.", "CM": a word of initials.
+fn is_initials(word: &str) -> bool {
+    let letters: Vec<char> = word.chars().filter(|c| *c != '.' && *c != '-').collect();
+    !letters.is_empty()
+        && letters.len() <= 4
+        && letters.iter().all(|c| c.is_uppercase())
+        && (word.contains('.') || letters.len() == 1)
+}
+
+/// A name in "Given Family" order: two words or more, not starting with a particle, not
+/// ending with initials.
+fn is_whole_name(part: &str) -> bool {
+    let words: Vec<&str> = part.split_whitespace().collect();
+    words.len() >= 2
+        && !words[0].chars().next().is_some_and(char::is_lowercase)
+        && !words.last().is_some_and(|w| is_initials(w))
 }
 
 /// How well two given-name lists agree.
@@ -424,6 +448,18 @@ mod tests {
         let names = split_name_list("van Ginneken, Bram and N. Karssemeijer");
         assert_eq!(names.len(), 2);
         assert_eq!(names[0].given, "Bram");
+        let names = split_name_list("R. Mann, J. Teuwen");
+        assert_eq!(names.len(), 2);
+        for one in [
+            "van der Laak, Jeroen A.",
+            "L\u{f3}pez, Marga I.",
+            "Ehteshami Bejnordi, Babak",
+        ] {
+            assert_eq!(split_name_list(one).len(), 1, "{one}");
+        }
+        let names = split_name_list("de Wit, Koen and Zwart, Fenna and and L\u{f3}pez, Marga I.");
+        assert_eq!(names.len(), 3);
+        assert_eq!(names[2].family, "L\u{f3}pez");
     }
 
     #[test]
