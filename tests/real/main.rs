@@ -16,4 +16,6 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 mod attribution;
+mod diag;
+mod fill;
 mod site;

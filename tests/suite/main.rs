@@ -2,5 +2,10 @@
 //! Self-contained: fixtures live in `tests/fixtures/`; nothing reaches the network.
 
 mod attribution;
+mod diag;
+mod fill;
+mod page_edit;
+mod refresh;
 mod site;
 mod support;
+mod workflow;
