@@ -1,11 +1,13 @@
 //! Integration tests: one crate, one module per pipeline stage plus the CLI.
 //! Self-contained: fixtures live in `tests/fixtures/`; nothing reaches the network.
 
+mod attribution;
 mod build;
 mod diag;
 mod fill;
 mod page_edit;
 mod refresh;
 mod render;
+mod site;
 mod support;
 mod workflow;
