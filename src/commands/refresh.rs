@@ -351,8 +351,14 @@ impl TreeDiff {
     }
 }
 
+/// The build's manifest in the output folder: the files publist wrote there. Only files listed
+/// in it can be "extra"; anything else in the output folder belongs to someone else.
+pub const MANIFEST: &str = ".publist-manifest";
+
 /// Compares the tree `built` with the tree `committed` (which may not exist) byte by byte.
-/// Temporary files of atomic writes (`.publist-tmp-*`) are ignored.
+/// Temporary files of atomic writes (`.publist-tmp-*`) are ignored. A committed file that the
+/// build no longer produces is "extra" when the committed manifest lists it (or, without a
+/// manifest, always).
 pub fn compare_trees(built: &Path, committed: &Path) -> Result<TreeDiff> {
     let built_files = list_files(built)?;
     let committed_files = if committed.is_dir() {
@@ -374,7 +380,19 @@ pub fn compare_trees(built: &Path, committed: &Path) -> Result<TreeDiff> {
             diff.changed.push(rel.clone());
         }
     }
-    diff.extra = committed_files.difference(&built_files).cloned().collect();
+    let manifest: Option<BTreeSet<PathBuf>> = std::fs::read_to_string(committed.join(MANIFEST))
+        .ok()
+        .map(|text| {
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        });
+    diff.extra = committed_files
+        .difference(&built_files)
+        .filter(|rel| manifest.as_ref().is_none_or(|m| m.contains(*rel)))
+        .cloned()
+        .collect();
     Ok(diff)
 }
 
@@ -452,11 +470,31 @@ mod tests {
         write(built.path(), "data/people/b.json", "{}");
         write(committed.path(), "people/gone/index.html", "x");
         write(committed.path(), ".publist-tmp-123", "ignored");
+        write(
+            committed.path(),
+            "CNAME",
+            "not ours, but no manifest says so",
+        );
         let diff = compare_trees(built.path(), committed.path()).unwrap();
         assert_eq!(diff.changed, vec![PathBuf::from("people/a/index.html")]);
         assert_eq!(diff.missing, vec![PathBuf::from("data/people/b.json")]);
-        assert_eq!(diff.extra, vec![PathBuf::from("people/gone/index.html")]);
+        assert_eq!(
+            diff.extra,
+            vec![
+                PathBuf::from("CNAME"),
+                PathBuf::from("people/gone/index.html")
+            ]
+        );
         assert_eq!(diff.unchanged, 1);
+        // With a manifest, only what publist wrote can be extra.
+        write(
+            committed.path(),
+            MANIFEST,
+            "index.html\npeople/gone/index.html\n",
+        );
+        write(built.path(), MANIFEST, "index.html\n");
+        let diff = compare_trees(built.path(), committed.path()).unwrap();
+        assert_eq!(diff.extra, vec![PathBuf::from("people/gone/index.html")]);
         assert!(!diff.is_clean());
         let again = compare_trees(built.path(), built.path()).unwrap();
         assert!(again.is_clean());
