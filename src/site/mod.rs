@@ -5,6 +5,7 @@
 //! file:line, never a crash), and turned into a [`Person`] or a [`Project`]. The same
 //! [`page::split`] gives the byte ranges that byte-preserving edits work on.
 
+pub mod edit;
 pub mod page;
 
 use std::collections::BTreeMap;

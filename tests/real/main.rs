@@ -17,4 +17,5 @@ pub fn shared() -> Option<PathBuf> {
 
 mod attribution;
 mod diag;
+mod fill;
 mod site;

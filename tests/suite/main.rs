@@ -2,6 +2,8 @@
 //! Self-contained: fixtures live in `tests/fixtures/`; nothing reaches the network.
 
 mod diag;
+mod fill;
+mod page_edit;
 mod refresh;
 mod support;
 mod workflow;
