@@ -4,6 +4,8 @@ use crate::cli::Command;
 use crate::error::{Error, ExitCode, Result};
 
 pub mod common;
+pub mod harvest;
+pub mod store;
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
@@ -11,8 +13,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Check(_) => Err(Error::Other("check: not implemented yet".into())),
         Command::Export(_) => Err(Error::Other("export: not implemented yet".into())),
         Command::Build(_) => Err(Error::Other("build: not implemented yet".into())),
-        Command::Harvest(_) => Err(Error::Other("harvest: not implemented yet".into())),
-        Command::Store(_) => Err(Error::Other("store: not implemented yet".into())),
+        Command::Harvest(args) => harvest::run(args),
+        Command::Store(args) => store::run(args),
         Command::Enrich(_) => Err(Error::Other("enrich: not implemented yet".into())),
         Command::Discover(_) => Err(Error::Other("discover: not implemented yet".into())),
         Command::Apply(_) => Err(Error::Other("apply: not implemented yet".into())),

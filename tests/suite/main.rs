@@ -1,4 +1,5 @@
 //! Integration tests: one crate, one module per pipeline stage plus the CLI.
 //! Self-contained: fixtures live in `tests/fixtures/`; nothing reaches the network.
 
+mod harvest;
 mod support;
