@@ -247,6 +247,9 @@ pub struct RawRefresh {
     pub auto_add: Option<bool>,
     /// Put a timestamp in the report.
     pub timestamps: Option<bool>,
+    /// Review file (Markdown checklist) where `refresh --write` keeps the proposals that wait
+    /// for a curator (default `publist.review.md` next to the config file).
+    pub review: Option<PathBuf>,
 }
 
 /// `[diag]`: DIAG Pelican output.
@@ -367,6 +370,8 @@ pub struct Config {
     pub auto_add: bool,
     /// Timestamps in reports.
     pub timestamps: bool,
+    /// Refresh: review file for pending proposals.
+    pub review_file: PathBuf,
     /// DIAG sites.
     pub diag_sites: Vec<String>,
     /// DIAG content folder.
@@ -489,6 +494,13 @@ impl Config {
             );
         }
 
+        if let Some(code) = raw.refresh.changes_exit_code {
+            if !(0..=255).contains(&code) || [1, 2, 3].contains(&code) {
+                return Err(Error::Config(format!(
+                    "[refresh] changes_exit_code = {code}: use 0 or a number from 4 to 255 (1, 2 and 3 mean failure, data problems and bad config)"
+                )));
+            }
+        }
         let people_cli: Vec<PathBuf> = overrides.people.clone();
         let projects_cli: Vec<PathBuf> = overrides.projects.clone();
         Ok(Config {
@@ -565,6 +577,12 @@ impl Config {
             changes_exit_code: raw.refresh.changes_exit_code.unwrap_or(10),
             auto_add: raw.refresh.auto_add.unwrap_or(false),
             timestamps: raw.refresh.timestamps.unwrap_or(false),
+            review_file: raw
+                .refresh
+                .review
+                .as_deref()
+                .map(rel)
+                .unwrap_or_else(|| rel(Path::new("publist.review.md"))),
             diag_sites: raw.diag.sites,
             diag_content: raw.diag.content.as_deref().map(rel),
             diag_all_publications: raw.diag.all_publications_in_every_site.unwrap_or(true),

@@ -41,7 +41,7 @@ pub struct Inputs {
 pub fn load_inputs(config: Config) -> Inputs {
     let bib = bib::load(&config.bib_files);
     let site = site::load(&config.people, &config.projects);
-    let attribution = attribute::attribute(&bib, &site.people, &config);
+    let attribution = attribute::attribute_site(&bib, &site, &config);
     Inputs {
         config,
         bib,

@@ -4,7 +4,9 @@ use crate::cli::Command;
 use crate::error::{Error, ExitCode, Result};
 
 pub mod common;
+pub mod fill;
 pub mod harvest;
+pub mod refresh;
 pub mod store;
 
 /// Runs one subcommand.
@@ -18,7 +20,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Enrich(_) => Err(Error::Other("enrich: not implemented yet".into())),
         Command::Discover(_) => Err(Error::Other("discover: not implemented yet".into())),
         Command::Apply(_) => Err(Error::Other("apply: not implemented yet".into())),
-        Command::Fill(_) => Err(Error::Other("fill: not implemented yet".into())),
-        Command::Refresh(_) => Err(Error::Other("refresh: not implemented yet".into())),
+        Command::Fill(args) => fill::run(args),
+        Command::Refresh(args) => refresh::run(args),
     }
 }
