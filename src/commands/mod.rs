@@ -3,9 +3,13 @@
 use crate::cli::Command;
 use crate::error::{Error, ExitCode, Result};
 
+pub mod apply;
 pub mod common;
+pub mod discover;
+pub mod enrich;
 pub mod fill;
 pub mod harvest;
+pub mod harvested;
 pub mod refresh;
 pub mod store;
 
@@ -17,9 +21,9 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Build(_) => Err(Error::Other("build: not implemented yet".into())),
         Command::Harvest(args) => harvest::run(args),
         Command::Store(args) => store::run(args),
-        Command::Enrich(_) => Err(Error::Other("enrich: not implemented yet".into())),
-        Command::Discover(_) => Err(Error::Other("discover: not implemented yet".into())),
-        Command::Apply(_) => Err(Error::Other("apply: not implemented yet".into())),
+        Command::Enrich(args) => enrich::run(args),
+        Command::Discover(args) => discover::run(args),
+        Command::Apply(args) => apply::run(args),
         Command::Fill(args) => fill::run(args),
         Command::Refresh(args) => refresh::run(args),
     }
