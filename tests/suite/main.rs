@@ -5,6 +5,7 @@ mod attribution;
 mod build;
 mod diag;
 mod fill;
+mod harvest;
 mod page_edit;
 mod refresh;
 mod render;
