@@ -403,9 +403,8 @@ impl Config {
         };
         let raw = match &path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| {
-                    Error::Config(format!("cannot read {}: {e}", p.display()))
-                })?;
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| Error::Config(format!("cannot read {}: {e}", p.display())))?;
                 parse_raw(&text, p)?
             }
             None => RawConfig::default(),
@@ -502,8 +501,14 @@ impl Config {
                 .unwrap_or_default()
                 .trim_end_matches('/')
                 .to_string(),
-            people: pick(&people_cli, raw.site.people.iter().map(PathBuf::from).collect()),
-            projects: pick(&projects_cli, raw.site.projects.iter().map(PathBuf::from).collect()),
+            people: pick(
+                &people_cli,
+                raw.site.people.iter().map(PathBuf::from).collect(),
+            ),
+            projects: pick(
+                &projects_cli,
+                raw.site.projects.iter().map(PathBuf::from).collect(),
+            ),
             images: raw.site.images.as_deref().map(rel),
             out_dir: overrides
                 .out
@@ -543,9 +548,18 @@ impl Config {
             protect_keys: raw.merge.protect_keys,
             title_threshold: raw.merge.title_threshold.unwrap_or(0.9),
             enrich_fields: raw.merge.fields.unwrap_or_else(|| {
-                ["doi", "pmid", "pmcid", "eprint", "volume", "number", "pages", "taverne_url"]
-                    .map(String::from)
-                    .to_vec()
+                [
+                    "doi",
+                    "pmid",
+                    "pmcid",
+                    "eprint",
+                    "volume",
+                    "number",
+                    "pages",
+                    "taverne_url",
+                ]
+                .map(String::from)
+                .to_vec()
             }),
             allow_citation_decrease: raw.merge.allow_citation_decrease.unwrap_or(false),
             changes_exit_code: raw.refresh.changes_exit_code.unwrap_or(10),
@@ -587,14 +601,21 @@ mod tests {
 
     #[test]
     fn unknown_service_is_named() {
-        let msg = match parse_raw("[services.crossrefs]\nurl = \"http://x\"\n", Path::new("p.toml")) {
+        let msg = match parse_raw(
+            "[services.crossrefs]\nurl = \"http://x\"\n",
+            Path::new("p.toml"),
+        ) {
             Err(e) => e.to_string(),
             Ok(raw) => Config::from_raw(raw, None, Path::new(""), &Overrides::default())
                 .unwrap_err()
                 .to_string(),
         };
         assert!(msg.contains("crossrefs"), "{msg}");
-        let raw = parse_raw("[services.crossref]\nurl = \"http://127.0.0.1:9\"\nrate = 2.0\n", Path::new("p.toml")).unwrap();
+        let raw = parse_raw(
+            "[services.crossref]\nurl = \"http://127.0.0.1:9\"\nrate = 2.0\n",
+            Path::new("p.toml"),
+        )
+        .unwrap();
         let cfg = Config::from_raw(raw, None, Path::new(""), &Overrides::default()).unwrap();
         assert_eq!(cfg.services[&Service::Crossref].rate, 2.0);
     }

@@ -158,7 +158,10 @@ impl Diagnostic {
     pub fn render_github(&self) -> String {
         let mut props = Vec::new();
         if let Some(f) = &self.file {
-            props.push(format!("file={}", escape_gh_property(&f.display().to_string())));
+            props.push(format!(
+                "file={}",
+                escape_gh_property(&f.display().to_string())
+            ));
             if self.line > 0 {
                 props.push(format!("line={}", self.line));
             }
@@ -180,7 +183,9 @@ impl Diagnostic {
 }
 
 fn escape_gh_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_gh_property(s: &str) -> String {
@@ -190,7 +195,8 @@ fn escape_gh_property(s: &str) -> String {
 /// Sorts diagnostics into a deterministic order: file, line, column, then message.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (&a.file, a.line, a.column, &a.key, &a.message).cmp(&(&b.file, b.line, b.column, &b.key, &b.message))
+        (&a.file, a.line, a.column, &a.key, &a.message)
+            .cmp(&(&b.file, b.line, b.column, &b.key, &b.message))
     });
 }
 

@@ -125,11 +125,14 @@ impl ArxivId {
     pub fn parse(text: &str) -> Option<ArxivId> {
         use std::sync::LazyLock;
         static NEW: LazyLock<regex::Regex> = LazyLock::new(|| {
-            regex::Regex::new(r"(?i)(?:^|[^0-9.]|arxiv\.)([0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?(?:$|[^0-9])")
-                .expect("static regex")
+            regex::Regex::new(
+                r"(?i)(?:^|[^0-9.]|arxiv\.)([0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?(?:$|[^0-9])",
+            )
+            .expect("static regex")
         });
         static OLD: LazyLock<regex::Regex> = LazyLock::new(|| {
-            regex::Regex::new(r"(?i)\b([a-z][a-z.-]+/[0-9]{7})(?:v[0-9]+)?\b").expect("static regex")
+            regex::Regex::new(r"(?i)\b([a-z][a-z.-]+/[0-9]{7})(?:v[0-9]+)?\b")
+                .expect("static regex")
         });
         if let Some(c) = NEW.captures(text) {
             let id = &c[1];
@@ -546,7 +549,10 @@ impl Service {
         Service::ALL
             .into_iter()
             .find(|s| s.as_str() == n)
-            .or_else(|| (n == "semanticscholar" || n == "semantic_scholar").then_some(Service::SemanticScholar))
+            .or_else(|| {
+                (n == "semanticscholar" || n == "semantic_scholar")
+                    .then_some(Service::SemanticScholar)
+            })
     }
 }
 
@@ -646,7 +652,11 @@ mod tests {
             "10.48550/arXiv.2106.05735",
             "2106.05735",
         ] {
-            assert_eq!(ArxivId::parse(text).unwrap().as_str(), "2106.05735", "{text}");
+            assert_eq!(
+                ArxivId::parse(text).unwrap().as_str(),
+                "2106.05735",
+                "{text}"
+            );
         }
         assert_eq!(
             ArxivId::parse("arXiv:hep-th/9901001v1").unwrap().as_str(),

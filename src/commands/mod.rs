@@ -3,13 +3,15 @@
 use crate::cli::Command;
 use crate::error::{Error, ExitCode, Result};
 
+pub mod check;
 pub mod common;
+pub mod export;
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Check(_) => Err(Error::Other("check: not implemented yet".into())),
-        Command::Export(_) => Err(Error::Other("export: not implemented yet".into())),
+        Command::Check(args) => check::run(args),
+        Command::Export(args) => export::run(args),
         Command::Build(_) => Err(Error::Other("build: not implemented yet".into())),
         Command::Harvest(_) => Err(Error::Other("harvest: not implemented yet".into())),
         Command::Store(_) => Err(Error::Other("store: not implemented yet".into())),

@@ -24,7 +24,9 @@ pub fn publist(dir: &Path, args: &[&str]) -> Output {
 pub fn publist_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_publist"));
     cmd.current_dir(dir).args(args);
-    for service in ["CROSSREF", "PUBMED", "OPENALEX", "S2", "ARXIV", "ORCID", "DOI"] {
+    for service in [
+        "CROSSREF", "PUBMED", "OPENALEX", "S2", "ARXIV", "ORCID", "DOI",
+    ] {
         cmd.env(format!("PUBLIST_{service}_URL"), "http://127.0.0.1:9");
     }
     cmd.env_remove("GITHUB_ACTIONS");
