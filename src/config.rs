@@ -217,6 +217,8 @@ pub struct RawDiscover {
     pub groups: Vec<String>,
     /// Only works from this year on.
     pub since: Option<i32>,
+    /// Template of keys `apply` gives new entries (`{Auth4}{yy}`: the DIAG house style).
+    pub key_template: Option<String>,
 }
 
 /// `[merge]`
@@ -247,6 +249,9 @@ pub struct RawRefresh {
     pub auto_add: Option<bool>,
     /// Put a timestamp in the report.
     pub timestamps: Option<bool>,
+    /// Review file (Markdown checklist) where `refresh --write` keeps the proposals that wait
+    /// for a curator (default `publist.review.md` next to the config file).
+    pub review: Option<PathBuf>,
 }
 
 /// `[diag]`: DIAG Pelican output.
@@ -351,6 +356,8 @@ pub struct Config {
     pub apply_groups: Vec<String>,
     /// Discover: only works from this year on.
     pub discover_since: Option<i32>,
+    /// Apply: key template for new entries (`{Auth4}{yy}`).
+    pub key_template: String,
     /// Merge settings.
     pub protect_fields: Vec<String>,
     /// Protected entries.
@@ -367,6 +374,8 @@ pub struct Config {
     pub auto_add: bool,
     /// Timestamps in reports.
     pub timestamps: bool,
+    /// Refresh: review file for pending proposals.
+    pub review_file: PathBuf,
     /// DIAG sites.
     pub diag_sites: Vec<String>,
     /// DIAG content folder.
@@ -489,6 +498,13 @@ impl Config {
             );
         }
 
+        if let Some(code) = raw.refresh.changes_exit_code {
+            if !(0..=255).contains(&code) || [1, 2, 3].contains(&code) {
+                return Err(Error::Config(format!(
+                    "[refresh] changes_exit_code = {code}: use 0 or a number from 4 to 255 (1, 2 and 3 mean failure, data problems and bad config)"
+                )));
+            }
+        }
         let people_cli: Vec<PathBuf> = overrides.people.clone();
         let projects_cli: Vec<PathBuf> = overrides.projects.clone();
         Ok(Config {
@@ -544,6 +560,10 @@ impl Config {
             apply_into: raw.discover.into.as_deref().map(rel),
             apply_groups: raw.discover.groups,
             discover_since: raw.discover.since,
+            key_template: raw
+                .discover
+                .key_template
+                .unwrap_or_else(|| "{Auth4}{yy}".to_string()),
             protect_fields: raw.merge.protect_fields,
             protect_keys: raw.merge.protect_keys,
             title_threshold: raw.merge.title_threshold.unwrap_or(0.9),
@@ -565,6 +585,12 @@ impl Config {
             changes_exit_code: raw.refresh.changes_exit_code.unwrap_or(10),
             auto_add: raw.refresh.auto_add.unwrap_or(false),
             timestamps: raw.refresh.timestamps.unwrap_or(false),
+            review_file: raw
+                .refresh
+                .review
+                .as_deref()
+                .map(rel)
+                .unwrap_or_else(|| rel(Path::new("publist.review.md"))),
             diag_sites: raw.diag.sites,
             diag_content: raw.diag.content.as_deref().map(rel),
             diag_all_publications: raw.diag.all_publications_in_every_site.unwrap_or(true),
@@ -590,6 +616,15 @@ pub fn parse_raw(text: &str, path: &Path) -> Result<RawConfig> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn example_config_documents_valid_options() {
+        let text = include_str!("../publist.example.toml");
+        let raw = parse_raw(text, Path::new("publist.example.toml")).unwrap();
+        let cfg = Config::from_raw(raw, None, Path::new(""), &Overrides::default()).unwrap();
+        assert_eq!(cfg.services[&Service::Crossref].concurrency, 3);
+        assert_eq!(cfg.changes_exit_code, 10);
+    }
 
     #[test]
     fn unknown_key_is_named() {

@@ -74,6 +74,26 @@ pub enum ExitCode {
     DataProblems = 2,
     /// Bad usage or config.
     BadConfig = 3,
-    /// `refresh`: changes were made or proposed.
+    /// `refresh`: changes were made or proposed (the number is `[refresh] changes_exit_code`).
     Changes = 10,
+}
+
+/// The number [`ExitCode::Changes`] maps to; set once by `refresh` from the config.
+static CHANGES_EXIT_CODE: std::sync::atomic::AtomicI32 =
+    std::sync::atomic::AtomicI32::new(ExitCode::Changes as i32);
+
+impl ExitCode {
+    /// The process exit status: the enum value, except [`ExitCode::Changes`], which is
+    /// configurable (`[refresh] changes_exit_code`).
+    pub fn code(self) -> i32 {
+        match self {
+            ExitCode::Changes => CHANGES_EXIT_CODE.load(std::sync::atomic::Ordering::Relaxed),
+            other => other as i32,
+        }
+    }
+
+    /// Sets the status [`ExitCode::Changes`] maps to (from `[refresh] changes_exit_code`).
+    pub fn set_changes_code(code: i32) {
+        CHANGES_EXIT_CODE.store(code, std::sync::atomic::Ordering::Relaxed);
+    }
 }

@@ -31,6 +31,7 @@ pub mod merge;
 pub mod model;
 pub mod rank;
 pub mod render;
+pub mod report;
 pub mod site;
 pub mod sources;
 pub mod store;

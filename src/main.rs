@@ -9,7 +9,7 @@ fn main() -> std::process::ExitCode {
     init_logging(cli.verbose, cli.quiet);
     let command = cli.command.unwrap_or(Command::Build(BuildArgs::default()));
     let code = match publist::commands::run(command) {
-        Ok(code) => code as i32,
+        Ok(code) => code.code(),
         Err(err) => {
             eprintln!("error: {err}");
             let mut source = std::error::Error::source(&err);

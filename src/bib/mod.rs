@@ -5,6 +5,8 @@
 //! LaTeX becomes Unicode. Every problem becomes a [`Diagnostic`] with file, line, column and key.
 //! Writing is byte-preserving: edits touch only the fields they change.
 
+pub mod edit;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 

@@ -46,7 +46,7 @@ pub fn load_inputs(config: Config) -> Inputs {
         },
     );
     let site = site::load(&config.people, &config.projects);
-    let attribution = attribute::attribute(&bib, &site.people, &config);
+    let attribution = attribute::attribute_site(&bib, &site, &config);
     Inputs {
         config,
         bib,

@@ -3,9 +3,15 @@
 use crate::cli::Command;
 use crate::error::{Error, ExitCode, Result};
 
+pub mod apply;
 pub mod check;
 pub mod common;
+pub mod discover;
+pub mod enrich;
 pub mod export;
+pub mod fill;
+pub mod harvested;
+pub mod refresh;
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
@@ -15,10 +21,10 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Build(_) => Err(Error::Other("build: not implemented yet".into())),
         Command::Harvest(_) => Err(Error::Other("harvest: not implemented yet".into())),
         Command::Store(_) => Err(Error::Other("store: not implemented yet".into())),
-        Command::Enrich(_) => Err(Error::Other("enrich: not implemented yet".into())),
-        Command::Discover(_) => Err(Error::Other("discover: not implemented yet".into())),
-        Command::Apply(_) => Err(Error::Other("apply: not implemented yet".into())),
-        Command::Fill(_) => Err(Error::Other("fill: not implemented yet".into())),
-        Command::Refresh(_) => Err(Error::Other("refresh: not implemented yet".into())),
+        Command::Enrich(args) => enrich::run(args),
+        Command::Discover(args) => discover::run(args),
+        Command::Apply(args) => apply::run(args),
+        Command::Fill(args) => fill::run(args),
+        Command::Refresh(args) => refresh::run(args),
     }
 }

@@ -14,3 +14,8 @@ pub fn shared() -> Option<PathBuf> {
         }
     }
 }
+
+mod attribution;
+mod diag;
+mod fill;
+mod site;

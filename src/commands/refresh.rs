@@ -1,0 +1,472 @@
+//! `publist refresh`: the scheduled job. Harvest → merge (enrich, discover) → fill → build →
+//! check, then a change report (Markdown for a pull request, JSON for tools) and an exit code
+//! that says what happened: 0 nothing changed, `changes_exit_code` (10) changes made or
+//! proposed, 2 data problems or a degraded run, 1 only for an unexpected failure.
+//!
+//! Every stage is called through the library. A service outage never stops the run: the
+//! failing services are named, the report says "degraded", and the build runs from the store.
+//! Without `--write` no repository file changes; the build goes to a temporary folder and is
+//! compared with the output folder. `--check` only builds and compares, for pull-request CI.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::cli::RefreshArgs;
+use crate::commands::common::{self, Inputs};
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::error::{Error, ExitCode, Result};
+use crate::fsutil::{self, WriteOutcome};
+use crate::report::ci::{self, CiEnv};
+use crate::report::{Mode, Problem, RefreshReport, Section, StaleFile};
+
+/// The note of a section whose stage this build does not provide.
+pub const NOT_IN_BUILD: &str = "not available in this build";
+
+/// What `refresh` was asked to do (the CLI flags minus the inputs).
+#[derive(Debug, Clone, Default)]
+pub struct RefreshOptions {
+    /// Apply the safe edits.
+    pub write: bool,
+    /// Send no request; use the store only.
+    pub offline: bool,
+    /// Only build into a temporary folder and compare with the output folder.
+    pub check: bool,
+}
+
+/// Runs `publist refresh` from the command line.
+pub fn run(args: RefreshArgs) -> Result<ExitCode> {
+    let mut overrides = common::overrides(&args.input);
+    overrides.store = args.store.clone();
+    overrides.out = args.out.clone();
+    let config = Config::load(&overrides)?;
+    let ci_env = CiEnv::detect();
+    let options = RefreshOptions {
+        write: args.write,
+        offline: args.offline,
+        check: args.check,
+    };
+    let mut log = |line: &str| ci::print(line);
+    let outcome = refresh(&config, &options, &ci_env, &mut log)?;
+    let report = &outcome.report;
+
+    let markdown = report.to_markdown();
+    if let Some(path) = &args.report {
+        fsutil::write_if_changed(path, markdown.as_bytes())?;
+    }
+    if let Some(path) = &args.json {
+        fsutil::write_if_changed(path, report.to_json().as_bytes())?;
+    }
+    if ci_env.github_actions {
+        ci::print(&ci_env.annotations(&outcome.diagnostics));
+    } else {
+        common::print_diagnostics(&outcome.diagnostics, None);
+    }
+    ci::print(&ci_env.report_annotations(report));
+    let code = report.exit_code(config.changes_exit_code);
+    ci_env.write_step_summary(&markdown)?;
+    ci_env.write_outputs(report, code)?;
+    ci::print(&format!("refresh: {} (exit {code})", report.headline()));
+    for stale in report.stale.iter().filter(|_| report.mode.check) {
+        ci::print(&format!("refresh: stale: {} ({})", stale.path, stale.state));
+    }
+    ExitCode::set_changes_code(config.changes_exit_code);
+    Ok(match code {
+        0 => ExitCode::Ok,
+        2 => ExitCode::DataProblems,
+        _ => ExitCode::Changes,
+    })
+}
+
+/// The result of a refresh: the report plus the diagnostics behind its problems (for
+/// rustc-style printing or annotations).
+#[derive(Debug, Clone)]
+pub struct RefreshOutcome {
+    /// The change report, normalized.
+    pub report: RefreshReport,
+    /// Every diagnostic of the run, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs the refresh pipeline and returns its report. `log` receives one line per stage.
+pub fn refresh(
+    config: &Config,
+    options: &RefreshOptions,
+    ci_env: &CiEnv,
+    log: &mut dyn FnMut(&str),
+) -> Result<RefreshOutcome> {
+    let mode = Mode {
+        write: options.write && !options.check,
+        offline: options.offline || options.check,
+        check: options.check,
+    };
+    let mut report = RefreshReport::new(mode);
+    if config.timestamps {
+        report.generated_at = Some(now_utc());
+    }
+
+    log(&ci_env.stage_start("load"));
+    let mut inputs = common::load_inputs(config.clone());
+    log(&ci_env.stage_end(
+        "load",
+        &format!(
+            "{} publications, {} people, {} projects",
+            inputs.bib.publications.len(),
+            inputs.site.people.len(),
+            inputs.site.projects.len()
+        ),
+    ));
+
+    if !mode.check {
+        log(&ci_env.stage_start("harvest"));
+        harvest_stage(&inputs, mode, &mut report);
+        log(&ci_env.stage_end(
+            "harvest",
+            &format!(
+                "{} requests, {} store hits, {} failed",
+                report
+                    .services
+                    .items
+                    .iter()
+                    .map(|s| s.requests)
+                    .sum::<u64>(),
+                report
+                    .services
+                    .items
+                    .iter()
+                    .map(|s| s.store_hits)
+                    .sum::<u64>(),
+                report.service_failures.len()
+            ),
+        ));
+
+        log(&ci_env.stage_start("enrich"));
+        let wrote_bib = enrich_stage(&inputs, mode, &mut report)?;
+        log(&ci_env.stage_end("enrich", &section_summary(&report.fields_added, "fields")));
+
+        log(&ci_env.stage_start("discover"));
+        let added = discover_stage(&inputs, mode, &mut report)?;
+        log(&ci_env.stage_end(
+            "discover",
+            &section_summary(&report.new_publications_per_person, "people with new works"),
+        ));
+
+        if wrote_bib || added {
+            // The bib files changed under us: fill and build must see the new entries.
+            inputs = common::load_inputs(config.clone());
+        }
+
+        log(&ci_env.stage_start("fill"));
+        let wrote_pages = fill_stage(&inputs, mode, &mut report)?;
+        log(&ci_env.stage_end(
+            "fill",
+            &section_summary(&report.bibkeys_proposed, "projects"),
+        ));
+        if wrote_pages {
+            inputs = common::load_inputs(config.clone());
+        }
+
+        if mode.write {
+            write_review_file(config, &mut report)?;
+        }
+    } else {
+        report.services = Section::skipped("not run with --check");
+        report.fields_added = Section::skipped("not run with --check");
+        report.new_publications_per_person = Section::skipped("not run with --check");
+        report.bibkeys_proposed = Section::skipped("not run with --check");
+    }
+
+    log(&ci_env.stage_start("build"));
+    build_stage(&inputs, mode, &mut report)?;
+    log(&ci_env.stage_end(
+        "build",
+        &format!(
+            "{} output files differ, {} unchanged",
+            report.stale.len(),
+            report.files.unchanged
+        ),
+    ));
+
+    log(&ci_env.stage_start("check"));
+    let diagnostics = inputs.diagnostics();
+    report.problems = diagnostics.iter().map(Problem::from).collect();
+    let (errors, warnings) = common::count(&diagnostics);
+    log(&ci_env.stage_end("check", &format!("{errors} errors, {warnings} warnings")));
+
+    report.normalize();
+    Ok(RefreshOutcome {
+        report,
+        diagnostics,
+    })
+}
+
+fn section_summary<T>(s: &Section<T>, what: &str) -> String {
+    match (&s.note, s.available) {
+        (Some(note), false) => note.clone(),
+        _ => format!("{} {what}", s.len()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Stages. Each fills its section of the report from the library stage's own result.
+// ---------------------------------------------------------------------------------------
+
+/// Harvest: fills `services` and `service_failures`.
+fn harvest_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) {
+    let _ = (inputs, mode);
+    report.services = Section::unavailable(NOT_IN_BUILD);
+}
+
+/// Enrich: fills `fields_added`; with `--write`, applies them. Returns true when a bib file
+/// was written.
+fn enrich_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) -> Result<bool> {
+    let _ = (inputs, mode);
+    report.fields_added = Section::unavailable(NOT_IN_BUILD);
+    Ok(false)
+}
+
+/// Discover: fills `new_publications_per_person`; with `--write` and `auto_add`, adds the new
+/// works. Returns true when a bib file was written.
+fn discover_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) -> Result<bool> {
+    let _ = (inputs, mode);
+    report.new_publications_per_person = Section::unavailable(NOT_IN_BUILD);
+    Ok(false)
+}
+
+/// Fill: fills `bibkeys_proposed`; with `--write`, writes the keys scoring at least
+/// `fill_write_threshold`. Returns true when a page was written.
+fn fill_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) -> Result<bool> {
+    let _ = (inputs, mode);
+    report.bibkeys_proposed = Section::unavailable(NOT_IN_BUILD);
+    Ok(false)
+}
+
+/// Build: renders into a temporary folder, compares it with the output folder, and with
+/// `--write` brings the output folder up to date (changed and missing files written, files
+/// the build no longer produces removed).
+fn build_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) -> Result<()> {
+    let tmp = tempfile::Builder::new()
+        .prefix(".publist-refresh-")
+        .tempdir()
+        .map_err(|e| Error::Other(format!("cannot create a temporary build folder: {e}")))?;
+    if !build_into(inputs, tmp.path(), report)? {
+        return Ok(());
+    }
+    let out = &inputs.config.out_dir;
+    let diff = compare_trees(tmp.path(), out)?;
+    report.files.unchanged = diff.unchanged;
+    if mode.write {
+        for rel in &diff.changed {
+            copy_file(&tmp.path().join(rel), &out.join(rel), report)?;
+        }
+        for rel in &diff.missing {
+            copy_file(&tmp.path().join(rel), &out.join(rel), report)?;
+        }
+        for rel in &diff.extra {
+            let path = out.join(rel);
+            std::fs::remove_file(&path).map_err(|source| Error::Write {
+                path: path.clone(),
+                source,
+            })?;
+            report.files.written.push(display_path(&path));
+        }
+    }
+    if !mode.write {
+        report.stale = diff.stale(out);
+    }
+    Ok(())
+}
+
+/// Renders the site into `dir`. Returns false (with a note) when this build has no renderer.
+fn build_into(inputs: &Inputs, dir: &Path, report: &mut RefreshReport) -> Result<bool> {
+    let _ = (inputs, dir);
+    report.notes.push(format!("build: {NOT_IN_BUILD}"));
+    Ok(false)
+}
+
+fn copy_file(from: &Path, to: &Path, report: &mut RefreshReport) -> Result<()> {
+    let bytes = std::fs::read(from).map_err(|source| Error::Read {
+        path: from.to_path_buf(),
+        source,
+    })?;
+    if fsutil::write_if_changed(to, &bytes)? == WriteOutcome::Written {
+        report.files.written.push(display_path(to));
+    }
+    Ok(())
+}
+
+/// Writes the proposals that wait for a curator to the review file (only when there are
+/// some, or when the file exists and must be emptied).
+fn write_review_file(config: &Config, report: &mut RefreshReport) -> Result<()> {
+    let text = crate::report::review_markdown(report);
+    let path = &config.review_file;
+    if text.is_none() && !path.exists() {
+        return Ok(());
+    }
+    let text = text.unwrap_or_default();
+    if fsutil::write_if_changed(path, text.as_bytes())? == WriteOutcome::Written {
+        report.files.written.push(display_path(path));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Output comparison (`--check` and dry runs).
+// ---------------------------------------------------------------------------------------
+
+/// How a freshly built tree differs from the committed one. Paths are relative, sorted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TreeDiff {
+    /// Built and committed, with different bytes.
+    pub changed: Vec<PathBuf>,
+    /// Built, not committed.
+    pub missing: Vec<PathBuf>,
+    /// Committed, no longer built.
+    pub extra: Vec<PathBuf>,
+    /// Files with equal bytes.
+    pub unchanged: u64,
+}
+
+impl TreeDiff {
+    /// True when the committed tree equals the built one.
+    pub fn is_clean(&self) -> bool {
+        self.changed.is_empty() && self.missing.is_empty() && self.extra.is_empty()
+    }
+
+    /// The differences as report entries, paths under `committed`.
+    pub fn stale(&self, committed: &Path) -> Vec<StaleFile> {
+        let entry = |rel: &PathBuf, state: &str| StaleFile {
+            path: display_path(&committed.join(rel)),
+            state: state.to_string(),
+        };
+        let mut out: Vec<StaleFile> = self
+            .changed
+            .iter()
+            .map(|r| entry(r, "changed"))
+            .chain(self.missing.iter().map(|r| entry(r, "missing")))
+            .chain(self.extra.iter().map(|r| entry(r, "extra")))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// Compares the tree `built` with the tree `committed` (which may not exist) byte by byte.
+/// Temporary files of atomic writes (`.publist-tmp-*`) are ignored.
+pub fn compare_trees(built: &Path, committed: &Path) -> Result<TreeDiff> {
+    let built_files = list_files(built)?;
+    let committed_files = if committed.is_dir() {
+        list_files(committed)?
+    } else {
+        BTreeSet::new()
+    };
+    let mut diff = TreeDiff::default();
+    for rel in &built_files {
+        if !committed_files.contains(rel) {
+            diff.missing.push(rel.clone());
+            continue;
+        }
+        let a = read(&built.join(rel))?;
+        let b = read(&committed.join(rel))?;
+        if a == b {
+            diff.unchanged += 1;
+        } else {
+            diff.changed.push(rel.clone());
+        }
+    }
+    diff.extra = committed_files.difference(&built_files).cloned().collect();
+    Ok(diff)
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn list_files(root: &Path) -> Result<BTreeSet<PathBuf>> {
+    let mut files = BTreeSet::new();
+    for entry in walkdir::WalkDir::new(root).follow_links(false) {
+        let entry = entry.map_err(|e| Error::Read {
+            path: e
+                .path()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| root.to_path_buf()),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("directory loop")),
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".publist-tmp-")
+        {
+            continue;
+        }
+        if let Ok(rel) = entry.path().strip_prefix(root) {
+            files.insert(rel.to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+/// A path for the report: relative to the working directory when under it, `/`-separated.
+fn display_path(path: &Path) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let text = rel.display().to_string().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// The current time, RFC 3339, UTC (only with `[refresh] timestamps = true`).
+fn now_utc() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    #[test]
+    fn compare_trees_names_changed_missing_and_extra_files() {
+        let built = tempfile::tempdir().unwrap();
+        let committed = tempfile::tempdir().unwrap();
+        write(built.path(), "index.html", "same");
+        write(committed.path(), "index.html", "same");
+        write(built.path(), "people/a/index.html", "new");
+        write(committed.path(), "people/a/index.html", "old");
+        write(built.path(), "data/people/b.json", "{}");
+        write(committed.path(), "people/gone/index.html", "x");
+        write(committed.path(), ".publist-tmp-123", "ignored");
+        let diff = compare_trees(built.path(), committed.path()).unwrap();
+        assert_eq!(diff.changed, vec![PathBuf::from("people/a/index.html")]);
+        assert_eq!(diff.missing, vec![PathBuf::from("data/people/b.json")]);
+        assert_eq!(diff.extra, vec![PathBuf::from("people/gone/index.html")]);
+        assert_eq!(diff.unchanged, 1);
+        assert!(!diff.is_clean());
+        let again = compare_trees(built.path(), built.path()).unwrap();
+        assert!(again.is_clean());
+    }
+
+    #[test]
+    fn missing_committed_folder_means_every_file_is_missing() {
+        let built = tempfile::tempdir().unwrap();
+        write(built.path(), "index.html", "x");
+        let diff = compare_trees(built.path(), &built.path().join("nope")).unwrap();
+        assert_eq!(diff.missing, vec![PathBuf::from("index.html")]);
+    }
+}
