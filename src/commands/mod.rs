@@ -10,8 +10,10 @@ pub mod discover;
 pub mod enrich;
 pub mod export;
 pub mod fill;
+pub mod harvest;
 pub mod harvested;
 pub mod refresh;
+pub mod store;
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
@@ -19,8 +21,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Check(args) => check::run(args),
         Command::Export(args) => export::run(args),
         Command::Build(_) => Err(Error::Other("build: not implemented yet".into())),
-        Command::Harvest(_) => Err(Error::Other("harvest: not implemented yet".into())),
-        Command::Store(_) => Err(Error::Other("store: not implemented yet".into())),
+        Command::Harvest(args) => harvest::run(args),
+        Command::Store(args) => store::run(args),
         Command::Enrich(args) => enrich::run(args),
         Command::Discover(args) => discover::run(args),
         Command::Apply(args) => apply::run(args),

@@ -6,6 +6,7 @@ mod bib;
 mod cli_check;
 mod diag;
 mod fill;
+mod harvest;
 mod page_edit;
 mod refresh;
 mod site;
