@@ -1,13 +1,15 @@
 //! One module per subcommand; each is a short script over the pipeline stages.
 
 use crate::cli::Command;
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{ExitCode, Result};
 
 pub mod apply;
 pub mod build;
+pub mod check;
 pub mod common;
 pub mod discover;
 pub mod enrich;
+pub mod export;
 pub mod fill;
 pub mod harvest;
 pub mod harvested;
@@ -17,8 +19,8 @@ pub mod store;
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Check(_) => Err(Error::Other("check: not implemented yet".into())),
-        Command::Export(_) => Err(Error::Other("export: not implemented yet".into())),
+        Command::Check(args) => check::run(args),
+        Command::Export(args) => export::run(args),
         Command::Build(args) => build::run(args),
         Command::Harvest(args) => harvest::run(args),
         Command::Store(args) => store::run(args),

@@ -2,7 +2,9 @@
 //! Self-contained: fixtures live in `tests/fixtures/`; nothing reaches the network.
 
 mod attribution;
+mod bib;
 mod build;
+mod cli_check;
 mod diag;
 mod fill;
 mod harvest;
