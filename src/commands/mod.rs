@@ -8,8 +8,10 @@ pub mod common;
 pub mod discover;
 pub mod enrich;
 pub mod fill;
+pub mod harvest;
 pub mod harvested;
 pub mod refresh;
+pub mod store;
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
@@ -17,8 +19,8 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Check(_) => Err(Error::Other("check: not implemented yet".into())),
         Command::Export(_) => Err(Error::Other("export: not implemented yet".into())),
         Command::Build(_) => Err(Error::Other("build: not implemented yet".into())),
-        Command::Harvest(_) => Err(Error::Other("harvest: not implemented yet".into())),
-        Command::Store(_) => Err(Error::Other("store: not implemented yet".into())),
+        Command::Harvest(args) => harvest::run(args),
+        Command::Store(args) => store::run(args),
         Command::Enrich(args) => enrich::run(args),
         Command::Discover(args) => discover::run(args),
         Command::Apply(args) => apply::run(args),

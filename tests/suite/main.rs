@@ -4,6 +4,7 @@
 mod attribution;
 mod diag;
 mod fill;
+mod harvest;
 mod page_edit;
 mod refresh;
 mod site;
