@@ -129,3 +129,57 @@ fn planted_additions_on_diag_change_only_field_lines() {
     let abas_after = &after[again[0].range.clone()];
     assert_eq!(abas_before, abas_after);
 }
+
+#[test]
+fn murp19_is_the_preprint_of_murp20_not_a_duplicate() {
+    let Some(shared) = crate::shared() else {
+        return;
+    };
+    let bib = publist::bib::load(&[shared.join("data/diag.bib")]);
+    assert_eq!(bib.publications.len(), 2028);
+    let pairs = publist::merge::identity::bib_pairs(&bib.publications, 0.9);
+    let murp: Vec<_> = pairs
+        .iter()
+        .filter(|p| (p.a.as_str(), p.b.as_str()) == ("Murp19", "Murp20"))
+        .collect();
+    assert_eq!(murp.len(), 1, "{murp:?}");
+    assert_eq!(murp[0].kind, publist::merge::identity::PairKind::Related);
+    let duplicates = pairs
+        .iter()
+        .filter(|p| p.kind == publist::merge::identity::PairKind::Duplicate)
+        .count();
+    eprintln!(
+        "diag.bib: {duplicates} duplicate pairs, {} related pairs",
+        pairs.len() - duplicates
+    );
+}
+
+#[test]
+fn enrich_write_with_nothing_to_add_leaves_diag_bib_byte_identical() {
+    let Some(shared) = crate::shared() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let bib = tmp.path().join("diag.bib");
+    std::fs::copy(shared.join("data/diag.bib"), &bib).unwrap();
+    let before = std::fs::read(&bib).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_publist"))
+        .current_dir(tmp.path())
+        .args([
+            "enrich",
+            "--write",
+            "--offline",
+            "--bib",
+            "diag.bib",
+            "--store",
+            "store.sqlite",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&bib).unwrap(), before);
+}

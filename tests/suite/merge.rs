@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use publist::model::{ArxivId, Candidate, CandidateAuthor, Doi, Ids, Kind, Name, Pmcid, Pmid, Service};
+use publist::model::{ArxivId, Candidate, CandidateAuthor, Doi, Kind, Name, Pmcid, Pmid, Service};
 use publist::store::{BatchRecord, LookupResult, Store};
 
 use crate::support::{publist, stderr, stdout};
@@ -94,7 +94,13 @@ pub fn fill_work_answers(store: &Store) {
     );
     ginn.volume = Some("24".into());
     ginn.issue = Some("1".into());
-    record(store, Service::Crossref, "search:ginn15", "search", vec![ginn]);
+    record(
+        store,
+        Service::Crossref,
+        "search:ginn15",
+        "search",
+        vec![ginn],
+    );
     let mut ginn_pm = cand(
         Service::Pubmed,
         "Automatic rib suppression in chest radiographs with a trained regression network.",
@@ -102,7 +108,13 @@ pub fn fill_work_answers(store: &Store) {
         vec![vg(), cs()],
     );
     ginn_pm.ids.pmid = Some(Pmid(25900001));
-    record(store, Service::Pubmed, "search:ginn15", "search", vec![ginn_pm]);
+    record(
+        store,
+        Service::Pubmed,
+        "search:ginn15",
+        "search",
+        vec![ginn_pm],
+    );
     // Hoog17: PubMed knows its PMID and PMCID through the DOI.
     let mut hoog = with_doi(
         cand(
@@ -115,7 +127,13 @@ pub fn fill_work_answers(store: &Store) {
     );
     hoog.ids.pmid = Some(Pmid(28000001));
     hoog.ids.pmcid = Pmcid::parse("PMC5550001");
-    record(store, Service::Pubmed, "doi:10.1148/radiol.2017160001", "work", vec![hoog]);
+    record(
+        store,
+        Service::Pubmed,
+        "doi:10.1148/radiol.2017160001",
+        "work",
+        vec![hoog],
+    );
     // Planted conflict: Crossref gives Sanc19a's title another DOI.
     let conflict = with_doi(
         cand(
@@ -126,7 +144,13 @@ pub fn fill_work_answers(store: &Store) {
         ),
         "10.1016/j.media.2019.01.005",
     );
-    record(store, Service::Crossref, "search:sanc19a", "search", vec![conflict]);
+    record(
+        store,
+        Service::Crossref,
+        "search:sanc19a",
+        "search",
+        vec![conflict],
+    );
     // Lock19 is protected.
     let locked = with_doi(
         cand(
@@ -137,7 +161,13 @@ pub fn fill_work_answers(store: &Store) {
         ),
         "10.1016/j.media.2019.02.002",
     );
-    record(store, Service::Crossref, "search:lock19", "search", vec![locked]);
+    record(
+        store,
+        Service::Crossref,
+        "search:lock19",
+        "search",
+        vec![locked],
+    );
     // arXiv gives the preprint Sanc18 its published DOI, which Sanc19 holds: never copied.
     let mut preprint = with_doi(
         cand(
@@ -151,7 +181,13 @@ pub fn fill_work_answers(store: &Store) {
     preprint.ids.arxiv = ArxivId::parse("1806.01234");
     preprint.kind = Some(Kind::Preprint);
     preprint.venue = Some("arXiv".into());
-    record(store, Service::Arxiv, "arxiv:1806.01234", "work", vec![preprint]);
+    record(
+        store,
+        Service::Arxiv,
+        "arxiv:1806.01234",
+        "work",
+        vec![preprint],
+    );
     // Meij22 in the CRLF, aligned lab.bib.
     let meij = with_doi(
         cand(
@@ -162,7 +198,13 @@ pub fn fill_work_answers(store: &Store) {
         ),
         "10.1007/s00330-022-08888-1",
     );
-    record(store, Service::Crossref, "search:meij22", "search", vec![meij]);
+    record(
+        store,
+        Service::Crossref,
+        "search:meij22",
+        "search",
+        vec![meij],
+    );
 }
 
 /// What the services list under Clara Sánchez's ids: one planted case of every decision.
@@ -185,7 +227,12 @@ pub fn fill_person_answers(store: &Store) {
     new.ids.s2 = vec!["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".into()];
     works.push(new);
     works.push(with_doi(
-        cand(Service::SemanticScholar, "Retinal layer segmentation in OCT", 2021, vec![author("F.", "Venhuizen"), cs()]),
+        cand(
+            Service::SemanticScholar,
+            "Retinal layer segmentation in OCT",
+            2021,
+            vec![author("F.", "Venhuizen"), cs()],
+        ),
         "10.1016/J.MEDIA.2021.102020",
     ));
     works.push(cand(
@@ -205,19 +252,39 @@ pub fn fill_person_answers(store: &Store) {
     preprint.kind = Some(Kind::Preprint);
     works.push(preprint);
     works.push(with_doi(
-        cand(Service::SemanticScholar, "Optic disc detection in fundus images", 2005, vec![cs()]),
+        cand(
+            Service::SemanticScholar,
+            "Optic disc detection in fundus images",
+            2005,
+            vec![cs()],
+        ),
         "10.1000/old.2005.1",
     ));
     works.push(with_doi(
-        cand(Service::SemanticScholar, "A paper we rejected before", 2019, vec![cs()]),
+        cand(
+            Service::SemanticScholar,
+            "A paper we rejected before",
+            2019,
+            vec![cs()],
+        ),
         "10.9999/ignored.2019.1",
     ));
     works.push(with_doi(
-        cand(Service::SemanticScholar, "Soil microbiome of the high Andes", 2016, vec![author("Pedro", "Sánchez")]),
+        cand(
+            Service::SemanticScholar,
+            "Soil microbiome of the high Andes",
+            2016,
+            vec![author("Pedro", "Sánchez")],
+        ),
         "10.1000/soil.2016.1",
     ));
     works.push(with_doi(
-        cand(Service::SemanticScholar, "Correction to: Vessel width in retinal images", 2018, vec![cs()]),
+        cand(
+            Service::SemanticScholar,
+            "Correction to: Vessel width in retinal images",
+            2018,
+            vec![cs()],
+        ),
         "10.1000/corr.2018.1",
     ));
     works.push(with_doi(
@@ -229,9 +296,19 @@ pub fn fill_person_answers(store: &Store) {
         ),
         "10.1000/ribs.2012.1",
     ));
-    record(store, Service::SemanticScholar, "s2-author:1111111", "person", works);
+    record(
+        store,
+        Service::SemanticScholar,
+        "s2-author:1111111",
+        "person",
+        works,
+    );
     store
-        .link_person("clara-sanchez", Service::SemanticScholar, "s2-author:1111111")
+        .link_person(
+            "clara-sanchez",
+            Service::SemanticScholar,
+            "s2-author:1111111",
+        )
         .expect("link");
 }
 
@@ -267,13 +344,26 @@ fn enrich_adds_expected_ids_reports_conflicts_and_duplicates() {
     }
     // The conflict is reported, not applied; the protected entry and the preprint are untouched.
     assert!(!diff.contains("10.1016/j.media.2019.01.005"), "{diff}");
-    assert!(err.contains("merge-conflict") && err.contains("10.1016/j.media.2019.01.005"), "{err}");
+    assert!(
+        err.contains("merge-conflict") && err.contains("10.1016/j.media.2019.01.005"),
+        "{err}"
+    );
     assert!(!diff.contains("10.1016/j.media.2019.02.002"), "{diff}");
     assert!(err.contains("protected"), "{err}");
-    assert_eq!(diff.matches("10.1016/j.ophtha.2019.05.001").count(), 0, "{diff}");
+    assert_eq!(
+        diff.matches("10.1016/j.ophtha.2019.05.001").count(),
+        0,
+        "{diff}"
+    );
     // Planted duplicates: same DOI under Venh21/Venh21b, same title and year under Venh21/Venh21a.
-    assert!(err.contains("`Venh21` and `Venh21a` look like the same work"), "{err}");
-    assert!(err.contains("`Venh21` and `Venh21b` look like the same work"), "{err}");
+    assert!(
+        err.contains("`Venh21` and `Venh21a` look like the same work"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`Venh21` and `Venh21b` look like the same work"),
+        "{err}"
+    );
     // Preprint and published version: related, not a duplicate; abstract and article: neither.
     assert!(err.contains("related: `Sanc18` and `Sanc19`"), "{err}");
     assert!(!err.contains("`Sanc18` and `Sanc19` look like"), "{err}");
@@ -302,14 +392,17 @@ fn enrich_write_touches_only_field_lines_and_keeps_crlf_and_alignment() {
             }
         }
     }
-    assert_eq!(added, 6, "{}", stdout(&out));
+    assert_eq!(added, 5, "{}", stdout(&out));
     let lab = std::fs::read_to_string(dir.join("bib/lab.bib")).unwrap();
     assert!(
         lab.contains("  year     = {2022},\r\n  doi      = {10.1007/s00330-022-08888-1},\r\n}\r\n"),
         "{lab:?}"
     );
     // A second run has nothing to add and leaves every byte alone.
-    let (g, l) = (std::fs::read(dir.join("bib/group.bib")).unwrap(), lab.into_bytes());
+    let (g, l) = (
+        std::fs::read(dir.join("bib/group.bib")).unwrap(),
+        lab.into_bytes(),
+    );
     let again = run(&dir, &["enrich", "--write"]);
     assert!(again.status.success());
     assert!(stdout(&again).is_empty());
@@ -321,10 +414,16 @@ fn enrich_write_touches_only_field_lines_and_keeps_crlf_and_alignment() {
 fn enrich_with_nothing_to_add_leaves_bytes_identical() {
     let (_tmp, dir) = fixture_copy();
     let _ = store_in(&dir);
-    let before: Vec<Vec<u8>> = ["bib/group.bib", "bib/lab.bib"].iter().map(|f| std::fs::read(dir.join(f)).unwrap()).collect();
+    let before: Vec<Vec<u8>> = ["bib/group.bib", "bib/lab.bib"]
+        .iter()
+        .map(|f| std::fs::read(dir.join(f)).unwrap())
+        .collect();
     let out = run(&dir, &["enrich", "--write"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let after: Vec<Vec<u8>> = ["bib/group.bib", "bib/lab.bib"].iter().map(|f| std::fs::read(dir.join(f)).unwrap()).collect();
+    let after: Vec<Vec<u8>> = ["bib/group.bib", "bib/lab.bib"]
+        .iter()
+        .map(|f| std::fs::read(dir.join(f)).unwrap())
+        .collect();
     assert_eq!(before, after);
 }
 
@@ -332,7 +431,10 @@ fn enrich_with_nothing_to_add_leaves_bytes_identical() {
 fn discover_classifies_every_planted_case() {
     let (_tmp, dir) = fixture_copy();
     fill_person_answers(&store_in(&dir));
-    let out = run(&dir, &["discover", "--format", "json", "--person", "clara-sanchez"]);
+    let out = run(
+        &dir,
+        &["discover", "--format", "json", "--person", "clara-sanchez"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     let items = v["people"][0]["items"].as_array().expect("items");
@@ -345,29 +447,57 @@ fn discover_classifies_every_planted_case() {
     };
     let cases = [
         ("Vessel tortuosity", "new", None),
-        ("Retinal layer segmentation in OCT", "present", Some("Venh21")),
+        (
+            "Retinal layer segmentation in OCT",
+            "present",
+            Some("Venh21"),
+        ),
         ("Exudate Detection", "present", Some("Sanc19a")),
-        ("Screening for diabetic retinopathy", "preprint-of", Some("Sanc20a")),
+        (
+            "Screening for diabetic retinopathy",
+            "preprint-of",
+            Some("Sanc20a"),
+        ),
         ("Optic disc detection", "outside-active-years", None),
         ("A paper we rejected", "ignored", None),
         ("Soil microbiome", "namesake", None),
         ("Correction to", "not-a-publication", None),
-        ("Automatic rib suppression", "likely-duplicate", Some("Ginn15")),
+        (
+            "Automatic rib suppression",
+            "likely-duplicate",
+            Some("Ginn15"),
+        ),
     ];
     for (title, decision, key) in cases {
         let item = find(title);
         assert_eq!(item["decision"], decision, "{title}: {item}");
         assert_eq!(item["key"].as_str(), key, "{title}");
-        let evidence: Vec<&str> = item["evidence"].as_array().unwrap().iter().filter_map(|e| e.as_str()).collect();
+        let evidence: Vec<&str> = item["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e.as_str())
+            .collect();
         assert!(evidence.len() >= 4, "{title}: {evidence:?}");
         for ids_key in ["doi", "pmid", "arxiv", "s2", "openalex"] {
             assert!(item["ids"].get(ids_key).is_some(), "{title}: ids.{ids_key}");
         }
     }
     let new = find("Vessel tortuosity");
-    let ev: Vec<&str> = new["evidence"].as_array().unwrap().iter().filter_map(|e| e.as_str()).collect();
-    assert!(ev.contains(&"group co-authors: bram-van-ginneken"), "{ev:?}");
-    assert!(ev.contains(&"year 2020 is inside the active years 2008-2022"), "{ev:?}");
+    let ev: Vec<&str> = new["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e.as_str())
+        .collect();
+    assert!(
+        ev.contains(&"group co-authors: bram-van-ginneken"),
+        "{ev:?}"
+    );
+    assert!(
+        ev.contains(&"year 2020 is inside the active years 2008-2022"),
+        "{ev:?}"
+    );
     assert_eq!(items.len(), cases.len());
 }
 
@@ -375,7 +505,10 @@ fn discover_classifies_every_planted_case() {
 fn apply_adds_house_style_entries_once_and_ignores_rejects() {
     let (_tmp, dir) = fixture_copy();
     fill_person_answers(&store_in(&dir));
-    let out = run(&dir, &["discover", "--person", "clara-sanchez", "-o", "review.md"]);
+    let out = run(
+        &dir,
+        &["discover", "--person", "clara-sanchez", "-o", "review.md"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let review = std::fs::read_to_string(dir.join("review.md")).unwrap();
     let review = review
@@ -394,10 +527,26 @@ fn apply_adds_house_style_entries_once_and_ignores_rejects() {
     assert_eq!(after, expected);
     let ignore = std::fs::read_to_string(dir.join("publist.ignore")).unwrap();
     assert!(ignore.ends_with("doi:10.1000/soil.2016.1  # rejected in review (namesake): Soil microbiome of the high Andes\n"), "{ignore}");
+    // `publist check` accepts the result: no error, and nothing to say about the new entry.
+    let check = publist(&dir, &["check", "--config", "publist.toml"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+    let report = format!("{}{}", stdout(&check), stderr(&check));
+    assert!(report.contains("0 error(s)"), "{report}");
+    assert!(!report.contains("Sanc20b"), "{report}");
     // Again: nothing added, nothing appended.
     let out = publist(&dir, &["apply", "review.md", "--config", "publist.toml"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("already present as Sanc20b"), "{}", stderr(&out));
-    assert_eq!(std::fs::read_to_string(dir.join("bib/group.bib")).unwrap(), after);
-    assert_eq!(std::fs::read_to_string(dir.join("publist.ignore")).unwrap(), ignore);
+    assert!(
+        stderr(&out).contains("already present as Sanc20b"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("bib/group.bib")).unwrap(),
+        after
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("publist.ignore")).unwrap(),
+        ignore
+    );
 }
