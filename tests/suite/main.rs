@@ -3,6 +3,7 @@
 
 mod attribution;
 mod bib;
+mod build;
 mod cli_check;
 mod diag;
 mod fill;
@@ -10,6 +11,7 @@ mod harvest;
 mod merge;
 mod page_edit;
 mod refresh;
+mod render;
 mod site;
 mod support;
 mod workflow;
