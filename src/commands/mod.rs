@@ -4,9 +4,11 @@ use crate::cli::Command;
 use crate::error::{Error, ExitCode, Result};
 
 pub mod apply;
+pub mod check;
 pub mod common;
 pub mod discover;
 pub mod enrich;
+pub mod export;
 pub mod fill;
 pub mod harvest;
 pub mod harvested;
@@ -16,8 +18,8 @@ pub mod store;
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Check(_) => Err(Error::Other("check: not implemented yet".into())),
-        Command::Export(_) => Err(Error::Other("export: not implemented yet".into())),
+        Command::Check(args) => check::run(args),
+        Command::Export(args) => export::run(args),
         Command::Build(_) => Err(Error::Other("build: not implemented yet".into())),
         Command::Harvest(args) => harvest::run(args),
         Command::Store(args) => store::run(args),

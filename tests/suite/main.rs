@@ -2,6 +2,8 @@
 //! Self-contained: fixtures live in `tests/fixtures/`; nothing reaches the network.
 
 mod attribution;
+mod bib;
+mod cli_check;
 mod diag;
 mod fill;
 mod harvest;
