@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::cli::RefreshArgs;
 use crate::commands::common::{self, Inputs};
@@ -24,14 +25,15 @@ use crate::merge::identity::BibIndex;
 use crate::merge::ignore::IgnoreList;
 use crate::merge::provenance::Source;
 use crate::merge::review;
-use crate::model::Person;
+use crate::model::{Person, Service};
 use crate::rank::{self, Ranker, Suggestion};
 use crate::report::ci::{self, CiEnv};
 use crate::report::{
     BibkeysProposal, FieldAdded, Mode, NewWork, PersonNew, Problem, ProposedKey, RefreshReport,
-    Section, StaleFile,
+    Section, ServiceFailure, ServiceStats, StaleFile,
 };
 use crate::site::{self, edit};
+use crate::sources::harvest::{self, HarvestOptions, Progress, ServiceReport};
 
 /// The note of a section whose stage this build does not provide.
 pub const NOT_IN_BUILD: &str = "not available in this build";
@@ -70,10 +72,22 @@ pub fn run(args: RefreshArgs) -> Result<ExitCode> {
     if let Some(path) = &args.json {
         fsutil::write_if_changed(path, report.to_json().as_bytes())?;
     }
+    // Errors in full; warnings are in the report (and in `publist check`), so a scheduled
+    // log stays readable.
+    let errors: Vec<Diagnostic> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
     if ci_env.github_actions {
         ci::print(&ci_env.annotations(&outcome.diagnostics));
     } else {
-        common::print_diagnostics(&outcome.diagnostics, None);
+        common::print_diagnostics(&errors, None);
+    }
+    let warnings = outcome.diagnostics.len() - errors.len();
+    if warnings > 0 {
+        eprintln!("refresh: {warnings} warnings (listed in the report; `publist check` shows them with context)");
     }
     ci::print(&ci_env.report_annotations(report));
     let code = report.exit_code(config.changes_exit_code);
@@ -133,7 +147,7 @@ pub fn refresh(
 
     if !mode.check {
         log(&ci_env.stage_start("harvest"));
-        harvest_stage(&inputs, mode, &mut report);
+        harvest_stage(&inputs, mode, ci_env, &mut report);
         log(&ci_env.stage_end(
             "harvest",
             &format!(
@@ -224,10 +238,105 @@ fn section_summary<T>(s: &Section<T>, what: &str) -> String {
 // Stages. Each fills its section of the report from the library stage's own result.
 // ---------------------------------------------------------------------------------------
 
-/// Harvest: fills `services` and `service_failures`.
-fn harvest_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) {
-    let _ = (inputs, mode);
-    report.services = Section::unavailable(NOT_IN_BUILD);
+/// Harvest: fills `services` and `service_failures`. A failed service is an outage, never
+/// an error of the run: the report says "degraded" and the later stages use the store.
+fn harvest_stage(inputs: &Inputs, mode: Mode, ci_env: &CiEnv, report: &mut RefreshReport) {
+    let options = HarvestOptions {
+        offline: mode.offline,
+        progress: Some(Arc::new(LineProgress {
+            decorated: ci_env.tty && !ci_env.github_actions,
+        })),
+        ..HarvestOptions::default()
+    };
+    let harvest = match harvest::run(&inputs.config, &inputs.bib, &inputs.site.people, &options) {
+        Ok(h) => h,
+        Err(e) => {
+            // The store or the runtime failed: nothing was harvested. Still no exit 1: the
+            // build runs from what the bib files and the store hold.
+            report.services = Section::unavailable(format!("harvest failed: {e}"));
+            report.service_failures.push(ServiceFailure {
+                service: "harvest".into(),
+                message: e.to_string(),
+            });
+            return;
+        }
+    };
+    report.services = Section::with(
+        harvest
+            .services
+            .iter()
+            .map(|(service, r)| ServiceStats {
+                service: service.to_string(),
+                requests: r.requests,
+                store_hits: r.store_hits,
+                retries: r.retries,
+                failures: r.failures,
+            })
+            .collect(),
+    );
+    for service in &harvest.failed {
+        let message = harvest
+            .services
+            .get(service)
+            .map(|r| {
+                let mut errors = r.errors.clone();
+                errors.sort();
+                errors.dedup();
+                let shown: Vec<String> = errors.iter().take(3).cloned().collect();
+                let more = errors.len().saturating_sub(shown.len());
+                let mut text = shown.join("; ");
+                if more > 0 {
+                    text.push_str(&format!("; and {more} more"));
+                }
+                if text.is_empty() {
+                    text = format!("{} failed requests", r.failures);
+                }
+                text
+            })
+            .unwrap_or_default();
+        report.service_failures.push(ServiceFailure {
+            service: service.to_string(),
+            message,
+        });
+    }
+    for service in &harvest.skipped {
+        report.notes.push(format!("harvest: {service} skipped"));
+    }
+    report
+        .notes
+        .extend(harvest.messages.iter().map(|m| format!("harvest: {m}")));
+    if harvest.budget_exhausted {
+        report
+            .notes
+            .push("harvest: the request budget ran out; the next run continues".into());
+    }
+}
+
+/// Harvest progress as plain lines: one when a service starts, one when it is done.
+struct LineProgress {
+    decorated: bool,
+}
+
+impl Progress for LineProgress {
+    fn start(&self, service: Service, batches: u64) {
+        if batches > 0 {
+            ci::print(&format!("refresh: harvest: {service}: {batches} batches"));
+        }
+    }
+
+    fn advance(&self, _service: Service) {}
+
+    fn finish(&self, service: Service, r: &ServiceReport) {
+        let line = format!(
+            "refresh: harvest: {service}: {} ({} requests, {} store hits, {} retries, {} failures)",
+            r.status, r.requests, r.store_hits, r.retries, r.failures
+        );
+        if self.decorated && r.status == "failed" {
+            ci::print(&format!("\x1b[33m{line}\x1b[0m"));
+        } else {
+            ci::print(&line);
+        }
+    }
 }
 
 /// Enrich: fills `fields_added`; with `--write`, applies them. Conflicts and duplicates
