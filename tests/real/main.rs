@@ -19,4 +19,5 @@ mod attribution;
 mod build;
 mod diag;
 mod fill;
+mod merge;
 mod site;
