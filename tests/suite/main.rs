@@ -8,6 +8,7 @@ mod cli_check;
 mod diag;
 mod fill;
 mod harvest;
+mod harvest_cli;
 mod page_edit;
 mod refresh;
 mod render;
