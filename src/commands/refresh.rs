@@ -299,9 +299,6 @@ fn harvest_stage(inputs: &Inputs, mode: Mode, ci_env: &CiEnv, report: &mut Refre
             message,
         });
     }
-    for service in &harvest.skipped {
-        report.notes.push(format!("harvest: {service} skipped"));
-    }
     report
         .notes
         .extend(harvest.messages.iter().map(|m| format!("harvest: {m}")));

@@ -445,7 +445,12 @@ async fn first_run_reports_changes_second_run_reports_none_and_sends_no_request(
     );
     let json: serde_json::Value = serde_json::from_str(&read(dir, "report.json")).unwrap();
     assert_eq!(json["status"], "changes", "{json:#}");
-    assert!(dir.join("out/index.html").is_file(), "the site was built");
+    assert!(
+        dir.join("out/index.html").is_file(),
+        "the site was built: {}\n{}",
+        read(dir, "report.md"),
+        explain(&first)
+    );
     assert!(
         mocks.request_count().await > 0,
         "the first run asks the services"
