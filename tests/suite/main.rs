@@ -3,12 +3,14 @@
 
 mod attribution;
 mod bib;
+mod build;
 mod cli_check;
 mod diag;
 mod fill;
 mod harvest;
 mod page_edit;
 mod refresh;
+mod render;
 mod site;
 mod support;
 mod workflow;
