@@ -27,7 +27,10 @@ use crate::merge::provenance::Source;
 use crate::merge::review;
 use crate::model::{Person, Service};
 use crate::rank::{self, Ranker, Suggestion};
-use crate::render::diag::{self, DiagOptions};
+use crate::render::{
+    self,
+    diag::{self, DiagOptions},
+};
 use crate::report::ci::{self, CiEnv};
 use crate::report::{
     BibkeysProposal, FieldAdded, Mode, NewWork, PersonNew, Problem, ProposedKey, RefreshReport,
@@ -570,9 +573,8 @@ fn build_stage(
         .tempdir()
         .map_err(|e| Error::Other(format!("cannot create a temporary build folder: {e}")))?;
     let site_dir = tmp.path().join("site");
-    if build_into(inputs, &site_dir, report, diags)? {
-        sync_output(&site_dir, &inputs.config.out_dir, mode, report)?;
-    }
+    build_into(inputs, &site_dir, diags)?;
+    sync_output(&site_dir, &inputs.config.out_dir, mode, report)?;
     diag_data_stage(inputs, tmp.path(), mode, report, diags)
 }
 
@@ -657,16 +659,13 @@ fn diag_data_stage(
     Ok(())
 }
 
-/// Renders the site into `dir`. Returns false (with a note) when this build has no renderer.
-fn build_into(
-    inputs: &Inputs,
-    dir: &Path,
-    report: &mut RefreshReport,
-    diags: &mut Vec<Diagnostic>,
-) -> Result<bool> {
-    let _ = (inputs, dir, diags);
-    report.notes.push(format!("build: {NOT_IN_BUILD}"));
-    Ok(false)
+/// Renders the site into `dir` through the library's build, with the run's inputs.
+fn build_into(inputs: &Inputs, dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<()> {
+    let mut config = inputs.config.clone();
+    config.out_dir = dir.to_path_buf();
+    let built = render::build(&inputs.bib, &inputs.site, &inputs.attribution, &config)?;
+    diags.extend(built.diagnostics);
+    Ok(())
 }
 
 fn copy_file(from: &Path, to: &Path, report: &mut RefreshReport) -> Result<()> {
@@ -742,7 +741,7 @@ impl TreeDiff {
 
 /// The build's manifest in the output folder: the files publist wrote there. Only files listed
 /// in it can be "extra"; anything else in the output folder belongs to someone else.
-pub const MANIFEST: &str = ".publist-manifest";
+pub const MANIFEST: &str = crate::render::output::MANIFEST;
 
 /// Compares the tree `built` with the tree `committed` (which may not exist) byte by byte.
 /// Temporary files of atomic writes (`.publist-tmp-*`) are ignored. A committed file that the
