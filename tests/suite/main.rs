@@ -8,6 +8,7 @@ mod cli_check;
 mod diag;
 mod fill;
 mod harvest;
+mod merge;
 mod page_edit;
 mod refresh;
 mod render;
