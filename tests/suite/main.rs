@@ -9,6 +9,7 @@ mod cli_check;
 mod diag;
 mod fill;
 mod harvest;
+mod harvest_cli;
 mod merge;
 mod page_edit;
 mod refresh;
