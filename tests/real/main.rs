@@ -19,3 +19,4 @@ mod attribution;
 mod diag;
 mod fill;
 mod site;
+mod bib;
