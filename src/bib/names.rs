@@ -318,7 +318,10 @@ mod tests {
         assert_eq!(corp.family, "World Health Organization");
         assert_eq!(corp.given, "");
         assert_eq!(parse_name("Pastorino, E,"), n("E", "", "Pastorino"));
-        assert_eq!(parse_name("Jeroen {van der Laak}"), n("Jeroen", "van der", "Laak"));
+        assert_eq!(
+            parse_name("Jeroen {van der Laak}"),
+            n("Jeroen", "van der", "Laak")
+        );
         assert_eq!(
             parse_name("Christina {Hulsbergen-van de Kaa}"),
             n("Christina", "", "Hulsbergen-van de Kaa")

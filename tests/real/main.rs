@@ -16,7 +16,7 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 mod attribution;
+mod bib;
 mod diag;
 mod fill;
 mod site;
-mod bib;
