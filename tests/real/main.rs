@@ -18,5 +18,6 @@ pub fn shared() -> Option<PathBuf> {
 mod attribution;
 mod diag;
 mod fill;
+mod harvest;
 mod merge;
 mod site;
