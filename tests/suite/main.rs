@@ -3,6 +3,7 @@
 
 mod attribution;
 mod bib;
+mod browser;
 mod build;
 mod cli_check;
 mod diag;
