@@ -348,7 +348,14 @@ fn first_names_seen(bib: &Bibliography) -> FirstNames {
 
 /// Every name of a publication with its role. Thesis promotors and copromotors are often
 /// written as a comma list ("R. Mann, A. Gubern Mérida, J. Teuwen"), which BibTeX reads as
-/// one name: they are split again from the field text.
+/// one name: they are split again from the field text. `Credit::position` indexes these lists.
+pub fn names_on(p: &Publication) -> Vec<(Role, Vec<Name>)> {
+    roles(p)
+        .into_iter()
+        .map(|(role, names)| (role, names.into_owned()))
+        .collect()
+}
+
 fn roles(p: &Publication) -> [(Role, Cow<'_, [Name]>); 4] {
     [
         (Role::Author, Cow::Borrowed(p.authors.as_slice())),

@@ -179,6 +179,51 @@ fn value_range(line: &Line<'_>, offset: usize) -> Range<usize> {
     start..start + value.len()
 }
 
+/// Metadata keys of person and project pages (DIAG, Pelican, Hugo): after a blank line, only
+/// these continue a Pelican header.
+const KNOWN_KEYS: [&str; 40] = [
+    "title",
+    "name",
+    "pub_name",
+    "template",
+    "picture",
+    "position",
+    "active",
+    "groups",
+    "default_group",
+    "email",
+    "office",
+    "telephone",
+    "type",
+    "linkedin",
+    "scholar",
+    "orcid",
+    "researcherid",
+    "publons",
+    "website",
+    "github",
+    "twitter",
+    "semantic_scholar",
+    "openalex",
+    "dblp",
+    "show_publication_years",
+    "show_finished_projects",
+    "active_years",
+    "check_staff",
+    "check_date",
+    "people",
+    "bibkeys",
+    "description",
+    "finished",
+    "title_long",
+    "date",
+    "slug",
+    "tags",
+    "category",
+    "summary",
+    "status",
+];
+
 fn split_pelican(text: &str) -> Split {
     let all = lines(text);
     let mut fields: Vec<Field> = Vec::new();
@@ -229,9 +274,12 @@ fn split_pelican(text: &str) -> Split {
             while j < all.len() && all[j].text.trim().is_empty() {
                 j += 1;
             }
+            // Only a well-known metadata key not seen yet counts: body text such as
+            // "Note: …" or "a: b" must stay body.
             let continues = all.get(j).is_some_and(|next| {
-                pelican_key(next.text)
-                    .is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                pelican_key(next.text).is_some_and(|(k, _)| {
+                    KNOWN_KEYS.contains(&k) && !fields.iter().any(|f| f.key == k)
+                })
             });
             if continues {
                 warnings.push(PageWarning {
