@@ -17,4 +17,6 @@ pub fn shared() -> Option<PathBuf> {
 
 mod attribution;
 mod diag;
+mod fill;
+mod merge;
 mod site;

@@ -1,7 +1,17 @@
 //! Integration tests: one crate, one module per pipeline stage plus the CLI.
 //! Self-contained: fixtures live in `tests/fixtures/`; nothing reaches the network.
 
+mod attribution;
+mod bib;
+mod build;
+mod cli_check;
 mod diag;
+mod fill;
+mod harvest;
+mod merge;
+mod page_edit;
 mod refresh;
+mod render;
+mod site;
 mod support;
 mod workflow;

@@ -3,8 +3,13 @@
 use std::path::Path;
 use std::process::Output;
 
-use wiremock::matchers::path_regex;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde_json::Value;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
 
 use crate::support;
 
@@ -26,17 +31,22 @@ pub struct MockServices {
 }
 
 impl MockServices {
-    /// Services that answer with the fixtures in `tests/fixtures/refresh/`.
+    /// Services that answer from `tests/fixtures/refresh/world.json`, each in its real shape.
     pub async fn start() -> MockServices {
         let server = MockServer::start().await;
-        mount_fixtures(&server).await;
+        let text = std::fs::read_to_string(support::fixture("refresh/world.json")).unwrap();
+        let world: World = serde_json::from_str(&text).expect("world.json parses");
+        Mock::given(any())
+            .respond_with(WorldResponder(Arc::new(world)))
+            .mount(&server)
+            .await;
         MockServices { server }
     }
 
     /// Services that answer 500 to everything.
     pub async fn failing() -> MockServices {
         let server = MockServer::start().await;
-        Mock::given(path_regex(".*"))
+        Mock::given(any())
             .respond_with(ResponseTemplate::new(500).set_body_string("internal error"))
             .mount(&server)
             .await;
@@ -59,31 +69,310 @@ impl MockServices {
             .map(|r| r.len())
             .unwrap_or(0)
     }
+
+    /// The requests received so far, as `METHOD path?query` lines (for failure messages).
+    pub async fn request_log(&self) -> String {
+        let requests = self.server.received_requests().await.unwrap_or_default();
+        requests
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.url))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
-/// Mounts the realistic answers of `tests/fixtures/refresh/<service>/…`: each fixture file is
-/// `<method-free path regex>.json` listed in `routes.txt` as `service<TAB>regex<TAB>file`.
-async fn mount_fixtures(server: &MockServer) {
-    let dir = support::fixture("refresh");
-    let routes = std::fs::read_to_string(dir.join("routes.txt")).unwrap_or_default();
-    for line in routes.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
+/// What the mock services know.
+#[derive(Debug, Deserialize)]
+struct World {
+    works: Vec<WorkRecord>,
+    orcid: BTreeMap<String, Vec<String>>,
+}
+
+/// One work, as every service would describe it.
+#[derive(Debug, Clone, Deserialize)]
+struct WorkRecord {
+    doi: String,
+    pmid: String,
+    title: String,
+    /// (given, family, orcid or "").
+    authors: Vec<(String, String, String)>,
+    year: i32,
+    journal: String,
+    volume: String,
+    issue: String,
+    page: String,
+    citations: u64,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+struct WorldResponder(Arc<World>);
+
+impl WorldResponder {
+    fn by_doi(&self, doi: &str) -> Option<&WorkRecord> {
+        let doi = doi.trim().to_lowercase();
+        self.0.works.iter().find(|w| w.doi == doi)
+    }
+
+    fn by_pmid(&self, pmid: &str) -> Option<&WorkRecord> {
+        self.0
+            .works
+            .iter()
+            .find(|w| !w.pmid.is_empty() && w.pmid == pmid.trim())
+    }
+}
+
+fn json(body: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_raw(body.to_string().into_bytes(), "application/json")
+}
+
+fn not_found() -> ResponseTemplate {
+    ResponseTemplate::new(404).set_body_raw(b"Resource not found.".to_vec(), "text/plain")
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz");
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
         }
-        let parts: Vec<&str> = line.split('\t').collect();
-        let [service, regex, file, content_type] = parts[..] else {
-            panic!("routes.txt: want service<TAB>path-regex<TAB>file<TAB>content-type: {line}");
-        };
-        let body = std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
-        Mock::given(path_regex(format!("^/{service}{regex}")))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .insert_header("content-type", content_type)
-                    .set_body_bytes(body),
-            )
-            .mount(server)
-            .await;
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn crossref_work(w: &WorkRecord) -> Value {
+    serde_json::json!({
+        "DOI": w.doi,
+        "type": w.kind,
+        "title": [w.title],
+        "author": w.authors.iter().enumerate().map(|(i, (given, family, orcid))| {
+            let mut a = serde_json::json!({
+                "given": given, "family": family,
+                "sequence": if i == 0 { "first" } else { "additional" }
+            });
+            if !orcid.is_empty() {
+                a["ORCID"] = Value::String(format!("https://orcid.org/{orcid}"));
+            }
+            a
+        }).collect::<Vec<_>>(),
+        "container-title": [w.journal],
+        "issued": {"date-parts": [[w.year]]},
+        "published": {"date-parts": [[w.year]]},
+        "volume": w.volume,
+        "issue": w.issue,
+        "page": w.page,
+        "is-referenced-by-count": w.citations,
+        "URL": format!("https://doi.org/{}", w.doi),
+    })
+}
+
+impl Respond for WorldResponder {
+    fn respond(&self, req: &wiremock::Request) -> ResponseTemplate {
+        let path = percent_decode(req.url.path());
+        let mut parts = path.trim_start_matches('/').splitn(2, '/');
+        let service = parts.next().unwrap_or_default();
+        let rest = format!("/{}", parts.next().unwrap_or_default());
+        let query: BTreeMap<String, String> = req.url.query_pairs().into_owned().collect();
+        let q = |k: &str| query.get(k).cloned().unwrap_or_default();
+        match service {
+            "crossref" => {
+                if rest == "/works" {
+                    let filter = q("filter");
+                    let items: Vec<Value> = filter
+                        .split(',')
+                        .filter_map(|f| f.strip_prefix("doi:"))
+                        .filter_map(|d| self.by_doi(d))
+                        .map(crossref_work)
+                        .collect();
+                    json(serde_json::json!({
+                        "status": "ok", "message-type": "work-list", "message-version": "1.0.0",
+                        "message": {"total-results": items.len(), "items-per-page": items.len().max(20),
+                                    "query": {"start-index": 0, "search-terms": null}, "items": items}
+                    }))
+                } else if let Some(doi) = rest.strip_prefix("/works/") {
+                    match self.by_doi(doi) {
+                        Some(w) => json(serde_json::json!({
+                            "status": "ok", "message-type": "work", "message-version": "1.0.0",
+                            "message": crossref_work(w)
+                        })),
+                        None => not_found(),
+                    }
+                } else {
+                    not_found()
+                }
+            }
+            "pubmed" => {
+                let body = String::from_utf8_lossy(&req.body).into_owned();
+                let form: BTreeMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
+                    .into_owned()
+                    .collect();
+                let param = |k: &str| query.get(k).or(form.get(k)).cloned().unwrap_or_default();
+                if rest.ends_with("esearch.fcgi") {
+                    let term = param("term");
+                    let ids: Vec<String> = term
+                        .split(" OR ")
+                        .filter_map(|t| t.trim().trim_matches(['(', ')']).strip_suffix("[doi]"))
+                        .filter_map(|d| self.by_doi(d.trim_matches('"')))
+                        .filter(|w| !w.pmid.is_empty())
+                        .map(|w| w.pmid.clone())
+                        .collect();
+                    json(serde_json::json!({
+                        "header": {"type": "esearch", "version": "0.3"},
+                        "esearchresult": {"count": ids.len().to_string(), "retmax": ids.len().to_string(),
+                                          "retstart": "0", "idlist": ids, "translationset": [],
+                                          "querytranslation": term}
+                    }))
+                } else if rest.ends_with("esummary.fcgi") {
+                    let mut result = serde_json::Map::new();
+                    let mut uids = Vec::new();
+                    for id in param("id").split(',') {
+                        if let Some(w) = self.by_pmid(id) {
+                            uids.push(w.pmid.clone());
+                            result.insert(w.pmid.clone(), serde_json::json!({
+                                "uid": w.pmid, "pubdate": w.year.to_string(), "source": w.journal,
+                                "fulljournalname": w.journal,
+                                "authors": w.authors.iter().map(|(g, f, _)| serde_json::json!({
+                                    "name": format!("{f} {}", g.chars().filter(|c| c.is_uppercase()).collect::<String>()),
+                                    "authtype": "Author", "clusterid": ""
+                                })).collect::<Vec<_>>(),
+                                "title": format!("{}.", w.title), "volume": w.volume, "issue": w.issue,
+                                "pages": w.page, "pubtype": ["Journal Article"],
+                                "articleids": [{"idtype": "pubmed", "idtypen": 1, "value": w.pmid},
+                                               {"idtype": "doi", "idtypen": 3, "value": w.doi}]
+                            }));
+                        }
+                    }
+                    result.insert("uids".into(), serde_json::json!(uids));
+                    json(serde_json::json!({"header": {"type": "esummary", "version": "0.3"}, "result": result}))
+                } else if rest.ends_with("efetch.fcgi") {
+                    ResponseTemplate::new(200).set_body_raw(
+                        b"<?xml version=\"1.0\" ?>\n<PubmedArticleSet>\n</PubmedArticleSet>\n".to_vec(),
+                        "text/xml",
+                    )
+                } else {
+                    // The PMC id converter: no article of this world is in PMC.
+                    json(serde_json::json!({"status": "ok", "records": []}))
+                }
+            }
+            "openalex" => {
+                if rest == "/works" {
+                    json(serde_json::json!({
+                        "meta": {"count": 0, "db_response_time_ms": 1, "page": null, "per_page": 100,
+                                 "next_cursor": null},
+                        "results": []
+                    }))
+                } else {
+                    not_found()
+                }
+            }
+            "s2" => {
+                if rest == "/paper/batch" {
+                    let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+                    let answers: Vec<Value> = body["ids"]
+                        .as_array()
+                        .map(|ids| {
+                            ids.iter()
+                                .map(|id| {
+                                    let id = id.as_str().unwrap_or_default();
+                                    let w = id
+                                        .strip_prefix("DOI:")
+                                        .and_then(|d| self.by_doi(d))
+                                        .or_else(|| id.strip_prefix("PMID:").and_then(|p| self.by_pmid(p)));
+                                    match w {
+                                        None => Value::Null,
+                                        Some(w) => serde_json::json!({
+                                            "paperId": format!("s2{:0>38}", w.pmid),
+                                            "externalIds": {"DOI": w.doi, "PubMed": w.pmid},
+                                            "title": w.title, "year": w.year, "venue": w.journal,
+                                            "citationCount": w.citations,
+                                            "journal": {"name": w.journal, "volume": w.volume, "pages": w.page},
+                                            "publicationTypes": ["JournalArticle"],
+                                            "authors": w.authors.iter().map(|(g, f, _)| serde_json::json!({
+                                                "authorId": null, "name": format!("{g} {f}")
+                                            })).collect::<Vec<_>>()
+                                        }),
+                                    }
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    json(Value::Array(answers))
+                } else if rest.starts_with("/author/") && rest.ends_with("/papers") {
+                    json(serde_json::json!({"offset": 0, "data": []}))
+                } else {
+                    not_found()
+                }
+            }
+            "arxiv" => ResponseTemplate::new(200).set_body_raw(
+                concat!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+                    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n",
+                    "  <title type=\"html\">ArXiv Query</title>\n",
+                    "  <opensearch:totalResults xmlns:opensearch=\"http://a9.com/-/spec/opensearch/1.1/\">0</opensearch:totalResults>\n",
+                    "</feed>\n"
+                )
+                .as_bytes()
+                .to_vec(),
+                "application/atom+xml",
+            ),
+            "orcid" => {
+                let orcid = rest.trim_start_matches('/').split('/').next().unwrap_or_default();
+                if !rest.ends_with("/works") {
+                    return not_found();
+                }
+                let dois = self.0.orcid.get(orcid).cloned().unwrap_or_default();
+                let groups: Vec<Value> = dois
+                    .iter()
+                    .filter_map(|d| self.by_doi(d))
+                    .enumerate()
+                    .map(|(i, w)| {
+                        let ids = serde_json::json!({"external-id": [{
+                            "external-id-type": "doi", "external-id-value": w.doi,
+                            "external-id-normalized": {"value": w.doi, "transient": true},
+                            "external-id-url": {"value": format!("https://doi.org/{}", w.doi)},
+                            "external-id-relationship": "self"
+                        }]});
+                        serde_json::json!({
+                            "external-ids": ids,
+                            "work-summary": [{
+                                "put-code": 1000 + i,
+                                "title": {"title": {"value": w.title}, "subtitle": null},
+                                "external-ids": ids,
+                                "type": w.kind,
+                                "publication-date": {"year": {"value": w.year.to_string()}, "month": null, "day": null},
+                                "journal-title": {"value": w.journal},
+                                "path": format!("/{orcid}/work/{}", 1000 + i)
+                            }]
+                        })
+                    })
+                    .collect();
+                json(serde_json::json!({"group": groups, "path": format!("/{orcid}/works")}))
+            }
+            "doi" => match self.by_doi(rest.trim_start_matches('/')) {
+                Some(w) => ResponseTemplate::new(200).set_body_raw(
+                    serde_json::json!({
+                        "type": "article-journal", "DOI": w.doi, "title": w.title,
+                        "author": w.authors.iter().map(|(g, f, _)| serde_json::json!({"given": g, "family": f})).collect::<Vec<_>>(),
+                        "container-title": w.journal, "issued": {"date-parts": [[w.year]]},
+                        "volume": w.volume, "issue": w.issue, "page": w.page
+                    })
+                    .to_string()
+                    .into_bytes(),
+                    "application/vnd.citationstyles.csl+json",
+                ),
+                None => not_found(),
+            },
+            _ => not_found(),
+        }
     }
 }
 
@@ -176,7 +465,8 @@ async fn first_run_reports_changes_second_run_reports_none_and_sends_no_request(
     assert_eq!(
         mocks.request_count().await,
         before,
-        "the second run sends zero requests"
+        "the second run sends zero requests; all requests:\n{}",
+        mocks.request_log().await
     );
 }
 

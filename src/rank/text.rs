@@ -1,0 +1,564 @@
+//! Text evidence: a tokenizer for scientific English and a BM25F index over publications.
+//!
+//! Tokens are folded to ASCII, lowercased and stemmed (Snowball English), except acronyms:
+//! a word written in capitals (`CT`, `MRI`, `TILs`, `CNNs`) keeps its letters, loses only a
+//! plural `s`, and is never taken for a stop word (`US` is ultrasound, `us` is a pronoun).
+//! URLs, Markdown link targets, template tags and bare numbers are dropped. Text that is
+//! mostly capitals (a title in caps) is read as ordinary words.
+//!
+//! The index is built once; a query visits only the postings of its most informative terms,
+//! so ranking cost does not grow with the number of publications times the number of projects.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use rust_stemmers::{Algorithm, Stemmer};
+
+/// BM25 term-frequency saturation.
+pub const K1: f32 = 1.2;
+/// BM25 length normalization.
+pub const B: f32 = 0.75;
+/// Field weights of a publication (BM25F): title, keywords, abstract.
+pub const FIELD_WEIGHTS: [f32; 3] = [2.0, 1.5, 1.0];
+/// How many query terms (the most informative ones) a query visits.
+pub const MAX_QUERY_TERMS: usize = 48;
+
+/// Common English words plus words that every project page or abstract uses and that
+/// therefore say nothing about a topic.
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "either",
+    "etc",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "same",
+    "shall",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "thus",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "was",
+    "we",
+    "well",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "i.e",
+    "e.g",
+    "et",
+    "al",
+    // Page and abstract boilerplate.
+    "project",
+    "projects",
+    "student",
+    "students",
+    "msc",
+    "bsc",
+    "phd",
+    "thesis",
+    "supervisor",
+    "supervised",
+    "eligible",
+    "elgible",
+    "monthly",
+    "reimbursement",
+    "requirements",
+    "please",
+    "information",
+    "read",
+    "website",
+    "contact",
+    "vacancy",
+    "vacancies",
+    "http",
+    "https",
+    "www",
+    "com",
+    "org",
+    "nl",
+    "html",
+    "png",
+    "jpg",
+    "imgurl",
+    "br",
+    "new",
+    "use",
+    "used",
+    "using",
+    "based",
+    "results",
+    "result",
+    "methods",
+    "method",
+    "conclusion",
+    "conclusions",
+    "purpose",
+    "background",
+    "aim",
+    "aims",
+    "objective",
+    "objectives",
+    "approach",
+    "solution",
+    "study",
+    "studies",
+    "paper",
+    "present",
+    "presented",
+    "propose",
+    "proposed",
+    "show",
+    "shown",
+    "two",
+    "three",
+    "first",
+    "second",
+    "different",
+    "several",
+    "many",
+    "large",
+    "high",
+    "low",
+];
+
+static STOP: LazyLock<std::collections::HashSet<&'static str>> =
+    LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+
+static NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    // URLs, Markdown link/image targets, template tags, HTML tags and entities.
+    Regex::new(r"(?x) https?://[^\s)\]>]+ | www\.[^\s)\]>]+ | \]\([^)]*\) | \{\{[^}]*\}\} | \{%[^%]*%\} | </?[A-Za-z][^>]*> | &[a-z]+;")
+        .expect("static regex")
+});
+
+/// Turns text into index terms. Keeps a cache from word to term, so each distinct word is
+/// stemmed once.
+pub struct Tokenizer {
+    stemmer: Stemmer,
+    cache: HashMap<String, Option<String>>,
+}
+
+impl Default for Tokenizer {
+    fn default() -> Self {
+        Tokenizer {
+            stemmer: Stemmer::create(Algorithm::English),
+            cache: HashMap::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokenizer")
+            .field("cached_words", &self.cache.len())
+            .finish()
+    }
+}
+
+impl Tokenizer {
+    /// The terms of `text`, in order, with their surface forms (lowercased words as written).
+    pub fn tokens(&mut self, text: &str) -> Vec<(String, String)> {
+        let cleaned = NOISE.replace_all(text, " ");
+        let letters = cleaned.chars().filter(|c| c.is_alphabetic()).count();
+        let upper = cleaned.chars().filter(|c| c.is_uppercase()).count();
+        // A title in capitals is ordinary words, not a row of acronyms.
+        let shouting = letters >= 12 && upper * 2 > letters;
+        let mut out = Vec::new();
+        for word in cleaned.split(|c: char| !c.is_alphanumeric()) {
+            if word.is_empty() {
+                continue;
+            }
+            if let Some(term) = self.term(word, shouting) {
+                out.push((term, word.to_lowercase()));
+            }
+        }
+        out
+    }
+
+    /// The term of one word, or `None` for stop words, numbers and single letters.
+    pub fn term(&mut self, word: &str, shouting: bool) -> Option<String> {
+        if let Some(acronym) = (!shouting).then(|| acronym(word)).flatten() {
+            return Some(acronym);
+        }
+        if let Some(hit) = self.cache.get(word) {
+            return hit.clone();
+        }
+        let folded = deunicode::deunicode(word).to_lowercase();
+        let folded: String = folded.chars().filter(char::is_ascii_alphanumeric).collect();
+        let term = if folded.len() < 2
+            || folded.bytes().all(|b| b.is_ascii_digit())
+            || STOP.contains(folded.as_str())
+        {
+            None
+        } else if folded.bytes().any(|b| b.is_ascii_digit()) {
+            // `3d`, `t2`, `covid19`: kept as written.
+            Some(folded)
+        } else {
+            Some(self.stemmer.stem(&folded).into_owned())
+        };
+        self.cache.insert(word.to_string(), term.clone());
+        term
+    }
+}
+
+/// `CT` → `ct`, `TILs` → `til`, `CNNs` → `cnn`, `3D` → `3d`; `None` for ordinary words.
+fn acronym(word: &str) -> Option<String> {
+    let core = word
+        .strip_suffix('s')
+        .filter(|c| c.len() >= 2)
+        .unwrap_or(word);
+    let uppers = core.chars().filter(|c| c.is_uppercase()).count();
+    let ok = (2..=6).contains(&core.chars().count())
+        && uppers >= 1
+        && core.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+        && (uppers >= 2 || core.chars().any(|c| c.is_ascii_digit()));
+    ok.then(|| deunicode::deunicode(core).to_lowercase())
+}
+
+/// A term's id in the index.
+pub type TermId = u32;
+
+/// One publication's text fields, for indexing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DocFields<'a> {
+    /// Title.
+    pub title: &'a str,
+    /// Keywords, joined.
+    pub keywords: &'a str,
+    /// Abstract.
+    pub abstract_text: &'a str,
+}
+
+/// A BM25F index over publications (documents are numbered in insertion order).
+#[derive(Debug, Default)]
+pub struct TextIndex {
+    tokenizer: Tokenizer,
+    terms: HashMap<String, TermId>,
+    /// Per term: (document, weighted term frequency), documents ascending.
+    postings: Vec<Vec<(u32, f32)>>,
+    /// Per document: weighted length.
+    lengths: Vec<f32>,
+    avg_length: f32,
+}
+
+/// A query: terms with weights, ready to run.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    /// (term, query weight × idf, surface form), most informative first.
+    pub terms: Vec<(TermId, f32, String)>,
+}
+
+impl TextIndex {
+    /// Builds the index from every publication's fields.
+    pub fn build<'a>(docs: impl IntoIterator<Item = DocFields<'a>>) -> TextIndex {
+        let mut index = TextIndex::default();
+        let mut counts: HashMap<TermId, f32> = HashMap::new();
+        for (doc, fields) in docs.into_iter().enumerate() {
+            counts.clear();
+            let mut length = 0.0;
+            for (text, weight) in [fields.title, fields.keywords, fields.abstract_text]
+                .into_iter()
+                .zip(FIELD_WEIGHTS)
+            {
+                for (term, _) in index.tokenizer.tokens(text) {
+                    let next = index.terms.len() as TermId;
+                    let id = *index.terms.entry(term).or_insert(next);
+                    if id as usize == index.postings.len() {
+                        index.postings.push(Vec::new());
+                    }
+                    *counts.entry(id).or_default() += weight;
+                    length += weight;
+                }
+            }
+            let mut sorted: Vec<(TermId, f32)> = counts.iter().map(|(&t, &c)| (t, c)).collect();
+            sorted.sort_by_key(|&(t, _)| t);
+            for (term, tf) in sorted {
+                index.postings[term as usize].push((doc as u32, tf));
+            }
+            index.lengths.push(length);
+        }
+        let n = index.lengths.len().max(1) as f32;
+        index.avg_length = (index.lengths.iter().sum::<f32>() / n).max(1.0);
+        index
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.lengths.len()
+    }
+
+    /// True when no document is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.lengths.is_empty()
+    }
+
+    /// BM25 inverse document frequency of a term (never negative).
+    pub fn idf(&self, term: TermId) -> f32 {
+        let n = self.len() as f32;
+        let df = self.postings[term as usize].len() as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Builds a query from weighted pieces of text (e.g. the title counts three times).
+    /// Query term weights are sublinear in frequency (1 + ln tf); terms unknown to the
+    /// index are dropped; only the [`MAX_QUERY_TERMS`] most informative are kept.
+    pub fn query(&mut self, parts: &[(&str, f32)]) -> Query {
+        let mut weights: HashMap<TermId, (f32, String)> = HashMap::new();
+        for &(text, weight) in parts {
+            for (term, surface) in self.tokenizer.tokens(text) {
+                if let Some(&id) = self.terms.get(&term) {
+                    let e = weights.entry(id).or_insert((0.0, surface));
+                    e.0 += weight;
+                }
+            }
+        }
+        let mut terms: Vec<(TermId, f32, String)> = weights
+            .into_iter()
+            .map(|(id, (tf, surface))| (id, (1.0 + tf.ln().max(0.0)) * self.idf(id), surface))
+            .collect();
+        terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        terms.truncate(MAX_QUERY_TERMS);
+        Query { terms }
+    }
+
+    /// Scores every document that shares a term with the query into `scores` (which must be
+    /// `len()` long and zero), returning the documents touched.
+    pub fn score(&self, query: &Query, scores: &mut [f32]) -> Vec<u32> {
+        let mut touched = Vec::new();
+        for &(term, weight, _) in &query.terms {
+            for &(doc, tf) in &self.postings[term as usize] {
+                let d = doc as usize;
+                if scores[d] == 0.0 {
+                    touched.push(doc);
+                }
+                scores[d] += weight * self.saturate(tf, d);
+            }
+        }
+        touched
+    }
+
+    fn saturate(&self, tf: f32, doc: usize) -> f32 {
+        let norm = 1.0 - B + B * self.lengths[doc] / self.avg_length;
+        tf * (K1 + 1.0) / (tf + K1 * norm)
+    }
+
+    /// The query terms found in `doc`, with their contribution, largest first.
+    pub fn matched_terms<'q>(&self, query: &'q Query, doc: u32) -> Vec<(&'q str, f32)> {
+        let mut out: Vec<(&str, f32)> = query
+            .terms
+            .iter()
+            .filter_map(|(term, weight, surface)| {
+                let list = &self.postings[*term as usize];
+                let i = list.binary_search_by_key(&doc, |&(d, _)| d).ok()?;
+                Some((
+                    surface.as_str(),
+                    weight * self.saturate(list[i].1, doc as usize),
+                ))
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        Tokenizer::default()
+            .tokens(text)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
+    }
+
+    #[test]
+    fn acronyms_keep_their_letters_and_lose_plural_s() {
+        assert_eq!(terms("TILs in CT scans"), ["til", "ct", "scan"]);
+        assert_eq!(terms("CNNs and the US"), ["cnn", "us"]);
+        assert_eq!(terms("tils"), ["til"]);
+        assert_eq!(terms("3D photos"), ["3d", "photo"]);
+    }
+
+    #[test]
+    fn stop_words_numbers_and_urls_are_dropped() {
+        assert_eq!(
+            terms("We will segment the lungs in 2019, see https://x.org/a_b and [a](/b/c)"),
+            ["segment", "lung", "see"]
+        );
+    }
+
+    #[test]
+    fn shouting_titles_are_ordinary_words() {
+        assert_eq!(
+            terms("DEEP LEARNING FOR LUNG NODULES"),
+            ["deep", "learn", "lung", "nodul"]
+        );
+    }
+
+    #[test]
+    fn accents_fold() {
+        assert_eq!(terms("Sjögren"), terms("Sjogren"));
+    }
+
+    #[test]
+    fn bm25_prefers_the_matching_document() {
+        let docs = [
+            DocFields {
+                title: "Aorta segmentation in abdominal CT",
+                ..Default::default()
+            },
+            DocFields {
+                title: "Nodule detection in chest CT",
+                ..Default::default()
+            },
+            DocFields {
+                title: "Retinal image grading",
+                abstract_text: "fundus photographs",
+                ..Default::default()
+            },
+        ];
+        let mut index = TextIndex::build(docs);
+        let q = index.query(&[("abdominal aorta aneurysm detection on CT", 1.0)]);
+        let mut scores = vec![0.0; index.len()];
+        let touched = index.score(&q, &mut scores);
+        assert!(touched.contains(&0) && touched.contains(&1) && !touched.contains(&2));
+        assert!(scores[0] > scores[1]);
+        let matched: Vec<&str> = index
+            .matched_terms(&q, 0)
+            .into_iter()
+            .map(|m| m.0)
+            .collect();
+        assert!(matched.contains(&"abdominal"), "{matched:?}");
+    }
+}
