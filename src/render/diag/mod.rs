@@ -328,7 +328,7 @@ struct Roster<'a> {
     names: BTreeMap<String, String>,
     /// Each member's groups; members without `groups:` get `default_group` or every site.
     groups: BTreeMap<String, Vec<String>>,
-    /// Each member's works (author or editor), as indices into `pubs`.
+    /// Each member's works (author, editor or thesis supervisor), as indices into `pubs`.
     works: BTreeMap<String, BTreeSet<usize>>,
     /// Member slugs among the authors of each publication.
     authors: Vec<BTreeSet<String>>,
@@ -416,10 +416,10 @@ impl<'a> Roster<'a> {
                         authors[i].insert(member.clone());
                         page_works.entry(slug.as_str()).or_default().insert(i);
                     }
-                    Role::Editor => {
+                    // Theses a member supervised are on their list, as on the DIAG sites.
+                    Role::Editor | Role::Promotor | Role::Copromotor => {
                         page_works.entry(slug.as_str()).or_default().insert(i);
                     }
-                    Role::Promotor | Role::Copromotor => {}
                 }
             }
         }
