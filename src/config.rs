@@ -217,6 +217,8 @@ pub struct RawDiscover {
     pub groups: Vec<String>,
     /// Only works from this year on.
     pub since: Option<i32>,
+    /// Template of keys `apply` gives new entries (`{Auth4}{yy}`: the DIAG house style).
+    pub key_template: Option<String>,
 }
 
 /// `[merge]`
@@ -354,6 +356,8 @@ pub struct Config {
     pub apply_groups: Vec<String>,
     /// Discover: only works from this year on.
     pub discover_since: Option<i32>,
+    /// Apply: key template for new entries (`{Auth4}{yy}`).
+    pub key_template: String,
     /// Merge settings.
     pub protect_fields: Vec<String>,
     /// Protected entries.
@@ -556,6 +560,10 @@ impl Config {
             apply_into: raw.discover.into.as_deref().map(rel),
             apply_groups: raw.discover.groups,
             discover_since: raw.discover.since,
+            key_template: raw
+                .discover
+                .key_template
+                .unwrap_or_else(|| "{Auth4}{yy}".to_string()),
             protect_fields: raw.merge.protect_fields,
             protect_keys: raw.merge.protect_keys,
             title_threshold: raw.merge.title_threshold.unwrap_or(0.9),

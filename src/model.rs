@@ -170,6 +170,7 @@ impl fmt::Display for ArxivId {
 
 /// Every identifier a work can carry. Shared by [`Publication`] and [`Candidate`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Ids {
     /// Digital Object Identifier.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -574,6 +575,7 @@ pub struct CandidateAuthor {
 
 /// A work as one external service describes it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Candidate {
     /// Which service said this.
     pub source: Option<Service>,

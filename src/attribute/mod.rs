@@ -19,6 +19,7 @@
 pub mod keys;
 pub mod names;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
@@ -159,6 +160,8 @@ struct Variant {
     person: usize,
     key: NameKey,
     alias: bool,
+    /// Confidence lost because this reading of the name is a guess.
+    penalty: f64,
 }
 
 /// The people, their name variants and the lookup tables.
@@ -167,6 +170,9 @@ struct Index {
     slugs: Vec<String>,
     /// Written-out first names of each person (all variants), for namesake checks.
     first_names: Vec<BTreeSet<String>>,
+    /// Initials of each person's second given names, when a variant spells one out
+    /// ("Clara I Sánchez" → `i`): a paper name with another middle initial is someone else.
+    middles: Vec<BTreeSet<char>>,
     variants: Vec<Variant>,
     /// Core family name → variants.
     by_surname: HashMap<String, Vec<usize>>,
@@ -179,6 +185,7 @@ impl Index {
         let mut index = Index {
             slugs: people.iter().map(|p| p.slug.clone()).collect(),
             first_names: vec![BTreeSet::new(); people.len()],
+            middles: vec![BTreeSet::new(); people.len()],
             variants: Vec::new(),
             by_surname: HashMap::new(),
             by_part: HashMap::new(),
@@ -198,22 +205,30 @@ impl Index {
                 if let Some(first) = key.first_name() {
                     index.first_names[i].insert(first.to_string());
                 }
-                let v = index.variants.len();
-                index
-                    .by_surname
-                    .entry(key.surname_key())
-                    .or_default()
-                    .push(v);
-                if key.surname.len() > 1 {
-                    for part in &key.surname {
-                        index.by_part.entry(part.clone()).or_default().push(v);
-                    }
+                // Only an initial: a written-out second word may be part of the family name.
+                if let Some(middle) = key.given.get(1).filter(|g| !g.full) {
+                    index.middles[i].insert(middle.initial());
                 }
-                index.variants.push(Variant {
-                    person: i,
-                    key,
-                    alias,
-                });
+                // "Gabriel Raya Rodríguez": the family name may be "Raya Rodríguez".
+                for (reading, penalty) in readings(&key) {
+                    let v = index.variants.len();
+                    index
+                        .by_surname
+                        .entry(reading.surname_key())
+                        .or_default()
+                        .push(v);
+                    if reading.surname.len() > 1 {
+                        for part in &reading.surname {
+                            index.by_part.entry(part.clone()).or_default().push(v);
+                        }
+                    }
+                    index.variants.push(Variant {
+                        person: i,
+                        key: reading,
+                        alias,
+                        penalty,
+                    });
+                }
             }
         }
         index
@@ -246,6 +261,13 @@ fn hits_for(index: &Index, paper: &NameKey) -> Vec<Hit> {
                 let Some(level) = given_match(&reading.given, &variant.key.given) else {
                     continue;
                 };
+                let middles = &index.middles[variant.person];
+                if reading.given.len() > 1
+                    && !middles.is_empty()
+                    && !middles.contains(&reading.given[1].initial())
+                {
+                    continue;
+                }
                 let (reason, base) = match (level, variant.alias) {
                     (GivenMatch::Full, false) => (Reason::Exact, 1.0),
                     (GivenMatch::Full, true) => (Reason::Alias, 1.0),
@@ -256,7 +278,7 @@ fn hits_for(index: &Index, paper: &NameKey) -> Vec<Hit> {
                     person: variant.person,
                     level,
                     reason,
-                    confidence: base - penalty - extra,
+                    confidence: base - penalty - extra - variant.penalty,
                 });
             }
         };
@@ -290,26 +312,32 @@ fn hits_for(index: &Index, paper: &NameKey) -> Vec<Hit> {
     best.into_values().collect()
 }
 
-/// Written-out first names seen in the whole bibliography, per core family name (and per
-/// part of a double family name): the evidence that a namesake exists.
-fn first_names_seen(bib: &Bibliography) -> HashMap<String, BTreeSet<String>> {
-    let mut seen: HashMap<String, BTreeSet<String>> = HashMap::new();
+/// How often each written-out first name occurs in the whole bibliography, per core family
+/// name (and per part of a double family name): the evidence that a namesake exists. Each
+/// first name keeps a count and the name as first printed, for messages.
+type FirstNames = HashMap<String, BTreeMap<String, (usize, String)>>;
+
+fn first_names_seen(bib: &Bibliography) -> FirstNames {
+    let mut seen: FirstNames = HashMap::new();
     for p in &bib.publications {
         for (_, names) in roles(p) {
-            for n in names {
+            for n in names.iter() {
                 let key = NameKey::from_name(n);
                 for (reading, _) in readings(&key) {
-                    if let Some(first) = reading.first_name() {
-                        seen.entry(reading.surname_key())
+                    let Some(first) = reading.first_name() else {
+                        continue;
+                    };
+                    let mut surnames = vec![reading.surname_key()];
+                    if reading.surname.len() > 1 {
+                        surnames.extend(reading.surname.iter().cloned());
+                    }
+                    for surname in surnames {
+                        let slot = seen
+                            .entry(surname)
                             .or_default()
-                            .insert(first.to_string());
-                        if reading.surname.len() > 1 {
-                            for part in &reading.surname {
-                                seen.entry(part.clone())
-                                    .or_default()
-                                    .insert(first.to_string());
-                            }
-                        }
+                            .entry(first.to_string())
+                            .or_insert_with(|| (0, n.display()));
+                        slot.0 += 1;
                     }
                 }
             }
@@ -318,13 +346,40 @@ fn first_names_seen(bib: &Bibliography) -> HashMap<String, BTreeSet<String>> {
     seen
 }
 
-fn roles(p: &Publication) -> [(Role, &[Name]); 4] {
+/// Every name of a publication with its role. Thesis promotors and copromotors are often
+/// written as a comma list ("R. Mann, A. Gubern Mérida, J. Teuwen"), which BibTeX reads as
+/// one name: they are split again from the field text. `Credit::position` indexes these lists.
+pub fn names_on(p: &Publication) -> Vec<(Role, Vec<Name>)> {
+    roles(p)
+        .into_iter()
+        .map(|(role, names)| (role, names.into_owned()))
+        .collect()
+}
+
+fn roles(p: &Publication) -> [(Role, Cow<'_, [Name]>); 4] {
     [
-        (Role::Author, &p.authors),
-        (Role::Editor, &p.editors),
-        (Role::Promotor, &p.promotors),
-        (Role::Copromotor, &p.copromotors),
+        (Role::Author, Cow::Borrowed(p.authors.as_slice())),
+        (Role::Editor, Cow::Borrowed(p.editors.as_slice())),
+        (Role::Promotor, thesis_names(p, "promotor", &p.promotors)),
+        (
+            Role::Copromotor,
+            thesis_names(p, "copromotor", &p.copromotors),
+        ),
     ]
+}
+
+fn thesis_names<'a>(p: &'a Publication, field: &str, parsed: &'a [Name]) -> Cow<'a, [Name]> {
+    match p.fields.get(field) {
+        Some(text) => {
+            let names = names::split_name_list(text);
+            if names.len() > parsed.len() {
+                Cow::Owned(names)
+            } else {
+                Cow::Borrowed(parsed)
+            }
+        }
+        None => Cow::Borrowed(parsed),
+    }
 }
 
 /// What one name on a paper resolves to.
@@ -338,7 +393,7 @@ fn decide(
     index: &Index,
     paper: &NameKey,
     printed: &str,
-    seen: &HashMap<String, BTreeSet<String>>,
+    seen: &FirstNames,
     min_confidence: f64,
 ) -> Outcome {
     if paper.surname.is_empty() {
@@ -403,42 +458,42 @@ fn decide(
 
 /// A written-out first name in the bibliography that shares the paper name's initial and
 /// family name but is none of the person's first names: "Anil" for "A. Patel" and Ajay Patel.
-fn namesake(
-    index: &Index,
-    person: usize,
-    paper: &NameKey,
-    seen: &HashMap<String, BTreeSet<String>>,
-) -> Option<String> {
+/// A namesake that the person outnumbers [`DOMINANCE`] to one in the bibliography is not
+/// taken as evidence ("Geke Litjens" once against "Geert Litjens" a hundred times).
+fn namesake(index: &Index, person: usize, paper: &NameKey, seen: &FirstNames) -> Option<String> {
     let initial = paper.given.first()?.initial();
     let own = &index.first_names[person];
     if own.is_empty() {
         return None;
     }
-    let mut surnames = vec![paper.surname_key()];
-    surnames.extend(paper.surname.iter().cloned());
-    for surname in surnames {
-        let Some(names) = seen.get(&surname) else {
-            continue;
-        };
-        for first in names {
-            let own_prefix = own
-                .iter()
-                .any(|o| o.starts_with(first.as_str()) || first.starts_with(o.as_str()));
-            if first.starts_with(initial) && !own.contains(first) && !own_prefix {
-                return Some(format!("{} {surname}", capitalise(first)));
-            }
+    let is_own = |first: &str| {
+        own.iter()
+            .any(|o| o.starts_with(first) || first.starts_with(o.as_str()))
+    };
+    // Only the family name as printed: "Martínez-Ruiz, I." is not Isabel Martínez's.
+    let surname = paper.surname_key();
+    if let Some(names) = seen.get(&surname) {
+        let own_count: usize = names
+            .iter()
+            .filter(|(f, _)| is_own(f))
+            .map(|(_, (n, _))| n)
+            .sum();
+        let others: Vec<(&String, &(usize, String))> = names
+            .iter()
+            .filter(|(f, _)| f.starts_with(initial) && !is_own(f))
+            .collect();
+        let other_count: usize = others.iter().map(|(_, (n, _))| *n).sum();
+        if other_count > 0 && own_count < DOMINANCE * other_count {
+            let (_, (_, printed)) = others.iter().max_by_key(|(_, (n, _))| *n)?;
+            return Some(printed.clone());
         }
     }
     None
 }
 
-fn capitalise(word: &str) -> String {
-    let mut c = word.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
+/// How many times more often a person's first name must occur than a namesake's with the
+/// same initial for an initials-only match to stand.
+pub const DOMINANCE: usize = 10;
 
 /// Attributes every publication of `bib` to `people`.
 pub fn attribute(bib: &Bibliography, people: &[Person], config: &Config) -> Attribution {

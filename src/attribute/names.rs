@@ -155,7 +155,11 @@ impl NameKey {
 
 /// Strips leading particles from folded family tokens, keeping at least one token.
 fn core_surname(folded: &str) -> Vec<String> {
-    let mut tokens: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
+    // A stray `and` ("and and" in author lists) is never part of a name.
+    let mut tokens: Vec<&str> = folded
+        .split(' ')
+        .filter(|t| !t.is_empty() && *t != "and")
+        .collect();
     while tokens.len() > 1 && is_particle(tokens[0]) {
         tokens.remove(0);
     }
@@ -181,10 +185,16 @@ fn given_tokens(given: &str) -> (Vec<Given>, Vec<String>) {
     }
     let mut out = Vec::new();
     for word in words {
+        if word.eq_ignore_ascii_case("and") {
+            continue;
+        }
         let letters: Vec<char> = word.chars().filter(|c| c.is_alphanumeric()).collect();
         let upper = letters.iter().all(|c| c.is_uppercase());
         // "HJ", "CM", "JAWM": run-together initials, when the given part has no lowercase.
-        if upper && no_lowercase && (2..=4).contains(&letters.len()) {
+        // "Cm", "Hj": too short and without a vowel to be a name, so initials too.
+        let no_vowel = letters.iter().all(|c| !"aeiouyAEIOUY".contains(*c));
+        let run_together = upper && no_lowercase && (2..=4).contains(&letters.len());
+        if run_together || (no_vowel && (2..=3).contains(&letters.len())) {
             for c in letters {
                 let f = fold(&c.to_string());
                 if !f.is_empty() {
@@ -242,6 +252,53 @@ pub fn split_plain_name(text: &str) -> Name {
             }
         }
     }
+}
+
+/// Splits a list of names as written in a field: on ` and ` (any case, repeated `and and`
+/// too), and on commas when the comma-separated parts are whole names in "Initials Family"
+/// order ("R. Mann, A. Gubern Mérida, J. Teuwen"), as thesis promotor fields often are.
+/// "van der Laak, Jeroen A." and "López, Marga I." stay one name.
+pub fn split_name_list(text: &str) -> Vec<Name> {
+    use std::sync::LazyLock;
+    static AND: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?i)(?:^|\s+)and(?:\s+and)*\s+").expect("static regex")
+    });
+    let mut out = Vec::new();
+    for chunk in AND.split(text.trim()) {
+        let chunk = chunk.trim();
+        if chunk.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = chunk.split(',').map(str::trim).collect();
+        let whole = |p: &&str| is_whole_name(p);
+        let initial_first = |p: &&str| p.split_whitespace().next().is_some_and(is_initials);
+        let list = parts.iter().all(whole)
+            && (parts.len() > 2 || (parts.len() == 2 && parts.iter().all(initial_first)));
+        if list {
+            out.extend(parts.iter().map(|p| split_plain_name(p)));
+        } else {
+            out.push(split_plain_name(chunk));
+        }
+    }
+    out
+}
+
+/// "C.", "J.A.W.M.", "CM": a word of initials.
+fn is_initials(word: &str) -> bool {
+    let letters: Vec<char> = word.chars().filter(|c| *c != '.' && *c != '-').collect();
+    !letters.is_empty()
+        && letters.len() <= 4
+        && letters.iter().all(|c| c.is_uppercase())
+        && (word.contains('.') || letters.len() == 1)
+}
+
+/// A name in "Given Family" order: two words or more, not starting with a particle, not
+/// ending with initials.
+fn is_whole_name(part: &str) -> bool {
+    let words: Vec<&str> = part.split_whitespace().collect();
+    words.len() >= 2
+        && !words[0].chars().next().is_some_and(char::is_lowercase)
+        && !words.last().is_some_and(|w| is_initials(w))
 }
 
 /// How well two given-name lists agree.
@@ -328,6 +385,9 @@ mod tests {
             assert_eq!(k.surname_key(), "laak", "{k:?}");
         }
         assert_eq!(c.given.len(), 1);
+        let stray = NameKey::from_name(&name("Cornelia M and", "", "and Schaefer-Prokop"));
+        assert_eq!(stray.surname_key(), "schaefer prokop");
+        assert_eq!(stray.given.len(), 2);
         assert_eq!(d.first_name(), Some("jeroen"));
     }
 
@@ -335,6 +395,9 @@ mod tests {
     fn run_together_initials_split() {
         let k = NameKey::from_name(&name("HJ.", "", "Huisman"));
         assert_eq!(k.given.len(), 2);
+        let typo = NameKey::from_name(&name("Cm", "", "Schaefer-Prokop"));
+        assert_eq!(typo.given.len(), 2);
+        assert!(!typo.given[0].full);
         assert!(!k.given[0].full);
         let p = NameKey::parse("Henkjan Huisman");
         assert_eq!(given_match(&k.given, &p.given), Some(GivenMatch::Initials));
@@ -375,6 +438,28 @@ mod tests {
             NameKey::parse("Babak Ehteshami-Bejnordi").surname_key(),
             "ehteshami bejnordi"
         );
+    }
+
+    #[test]
+    fn comma_lists_of_promotors_split() {
+        let names = split_name_list("R. Mann, A. Gubern M\u{e9}rida, J. Teuwen");
+        assert_eq!(names.len(), 3);
+        assert_eq!(names[1].family, "M\u{e9}rida");
+        let names = split_name_list("van Ginneken, Bram and N. Karssemeijer");
+        assert_eq!(names.len(), 2);
+        assert_eq!(names[0].given, "Bram");
+        let names = split_name_list("R. Mann, J. Teuwen");
+        assert_eq!(names.len(), 2);
+        for one in [
+            "van der Laak, Jeroen A.",
+            "L\u{f3}pez, Marga I.",
+            "Ehteshami Bejnordi, Babak",
+        ] {
+            assert_eq!(split_name_list(one).len(), 1, "{one}");
+        }
+        let names = split_name_list("de Wit, Koen and Zwart, Fenna and and L\u{f3}pez, Marga I.");
+        assert_eq!(names.len(), 3);
+        assert_eq!(names[2].family, "L\u{f3}pez");
     }
 
     #[test]

@@ -39,7 +39,12 @@ pub struct Inputs {
 
 /// Loads bib files, site pages, and attributes publications to people.
 pub fn load_inputs(config: Config) -> Inputs {
-    let bib = bib::load(&config.bib_files);
+    let bib = bib::load_with(
+        &config.bib_files,
+        &bib::LoadOptions {
+            key_pattern: Some(config.key_pattern.clone()),
+        },
+    );
     let site = site::load(&config.people, &config.projects);
     let attribution = attribute::attribute_site(&bib, &site, &config);
     Inputs {

@@ -3,21 +3,29 @@
 use crate::cli::Command;
 use crate::error::{Error, ExitCode, Result};
 
+pub mod apply;
+pub mod check;
 pub mod common;
+pub mod discover;
+pub mod enrich;
+pub mod export;
 pub mod fill;
+pub mod harvest;
+pub mod harvested;
 pub mod refresh;
+pub mod store;
 
 /// Runs one subcommand.
 pub fn run(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Check(_) => Err(Error::Other("check: not implemented yet".into())),
-        Command::Export(_) => Err(Error::Other("export: not implemented yet".into())),
+        Command::Check(args) => check::run(args),
+        Command::Export(args) => export::run(args),
         Command::Build(_) => Err(Error::Other("build: not implemented yet".into())),
-        Command::Harvest(_) => Err(Error::Other("harvest: not implemented yet".into())),
-        Command::Store(_) => Err(Error::Other("store: not implemented yet".into())),
-        Command::Enrich(_) => Err(Error::Other("enrich: not implemented yet".into())),
-        Command::Discover(_) => Err(Error::Other("discover: not implemented yet".into())),
-        Command::Apply(_) => Err(Error::Other("apply: not implemented yet".into())),
+        Command::Harvest(args) => harvest::run(args),
+        Command::Store(args) => store::run(args),
+        Command::Enrich(args) => enrich::run(args),
+        Command::Discover(args) => discover::run(args),
+        Command::Apply(args) => apply::run(args),
         Command::Fill(args) => fill::run(args),
         Command::Refresh(args) => refresh::run(args),
     }

@@ -8,17 +8,32 @@
 //! Without `--write` no repository file changes; the build goes to a temporary folder and is
 //! compared with the output folder. `--check` only builds and compares, for pull-request CI.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::cli::RefreshArgs;
 use crate::commands::common::{self, Inputs};
+use crate::commands::harvested;
 use crate::config::Config;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{self, Diagnostic};
 use crate::error::{Error, ExitCode, Result};
 use crate::fsutil::{self, WriteOutcome};
+use crate::merge::discover::{self, Context, ItemIds, Subject};
+use crate::merge::enrich::{self, EnrichOptions};
+use crate::merge::identity::BibIndex;
+use crate::merge::ignore::IgnoreList;
+use crate::merge::provenance::Source;
+use crate::merge::review;
+use crate::model::{Person, Service};
+use crate::rank::{self, Ranker, Suggestion};
 use crate::report::ci::{self, CiEnv};
-use crate::report::{Mode, Problem, RefreshReport, Section, StaleFile};
+use crate::report::{
+    BibkeysProposal, FieldAdded, Mode, NewWork, PersonNew, Problem, ProposedKey, RefreshReport,
+    Section, ServiceFailure, ServiceStats, StaleFile,
+};
+use crate::site::{self, edit};
+use crate::sources::harvest::{self, HarvestOptions, Progress, ServiceReport};
 
 /// The note of a section whose stage this build does not provide.
 pub const NOT_IN_BUILD: &str = "not available in this build";
@@ -57,10 +72,22 @@ pub fn run(args: RefreshArgs) -> Result<ExitCode> {
     if let Some(path) = &args.json {
         fsutil::write_if_changed(path, report.to_json().as_bytes())?;
     }
+    // Errors in full; warnings are in the report (and in `publist check`), so a scheduled
+    // log stays readable.
+    let errors: Vec<Diagnostic> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
     if ci_env.github_actions {
         ci::print(&ci_env.annotations(&outcome.diagnostics));
     } else {
-        common::print_diagnostics(&outcome.diagnostics, None);
+        common::print_diagnostics(&errors, None);
+    }
+    let warnings = outcome.diagnostics.len() - errors.len();
+    if warnings > 0 {
+        eprintln!("refresh: {warnings} warnings (listed in the report; `publist check` shows them with context)");
     }
     ci::print(&ci_env.report_annotations(report));
     let code = report.exit_code(config.changes_exit_code);
@@ -107,6 +134,7 @@ pub fn refresh(
 
     log(&ci_env.stage_start("load"));
     let mut inputs = common::load_inputs(config.clone());
+    let mut stage_diags: Vec<Diagnostic> = Vec::new();
     log(&ci_env.stage_end(
         "load",
         &format!(
@@ -119,7 +147,7 @@ pub fn refresh(
 
     if !mode.check {
         log(&ci_env.stage_start("harvest"));
-        harvest_stage(&inputs, mode, &mut report);
+        harvest_stage(&inputs, mode, ci_env, &mut report);
         log(&ci_env.stage_end(
             "harvest",
             &format!(
@@ -141,11 +169,11 @@ pub fn refresh(
         ));
 
         log(&ci_env.stage_start("enrich"));
-        let wrote_bib = enrich_stage(&inputs, mode, &mut report)?;
+        let wrote_bib = enrich_stage(&inputs, mode, &mut report, &mut stage_diags)?;
         log(&ci_env.stage_end("enrich", &section_summary(&report.fields_added, "fields")));
 
         log(&ci_env.stage_start("discover"));
-        let added = discover_stage(&inputs, mode, &mut report)?;
+        let added = discover_stage(&inputs, mode, &mut report, &mut stage_diags)?;
         log(&ci_env.stage_end(
             "discover",
             &section_summary(&report.new_publications_per_person, "people with new works"),
@@ -164,10 +192,6 @@ pub fn refresh(
         ));
         if wrote_pages {
             inputs = common::load_inputs(config.clone());
-        }
-
-        if mode.write {
-            write_review_file(config, &mut report)?;
         }
     } else {
         report.services = Section::skipped("not run with --check");
@@ -188,7 +212,10 @@ pub fn refresh(
     ));
 
     log(&ci_env.stage_start("check"));
-    let diagnostics = inputs.diagnostics();
+    let mut diagnostics = inputs.diagnostics();
+    diagnostics.extend(stage_diags);
+    diagnostics::sort(&mut diagnostics);
+    diagnostics.dedup();
     report.problems = diagnostics.iter().map(Problem::from).collect();
     let (errors, warnings) = common::count(&diagnostics);
     log(&ci_env.stage_end("check", &format!("{errors} errors, {warnings} warnings")));
@@ -211,34 +238,324 @@ fn section_summary<T>(s: &Section<T>, what: &str) -> String {
 // Stages. Each fills its section of the report from the library stage's own result.
 // ---------------------------------------------------------------------------------------
 
-/// Harvest: fills `services` and `service_failures`.
-fn harvest_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) {
-    let _ = (inputs, mode);
-    report.services = Section::unavailable(NOT_IN_BUILD);
+/// Harvest: fills `services` and `service_failures`. A failed service is an outage, never
+/// an error of the run: the report says "degraded" and the later stages use the store.
+fn harvest_stage(inputs: &Inputs, mode: Mode, ci_env: &CiEnv, report: &mut RefreshReport) {
+    let options = HarvestOptions {
+        offline: mode.offline,
+        progress: Some(Arc::new(LineProgress {
+            decorated: ci_env.tty && !ci_env.github_actions,
+        })),
+        ..HarvestOptions::default()
+    };
+    let harvest = match harvest::run(&inputs.config, &inputs.bib, &inputs.site.people, &options) {
+        Ok(h) => h,
+        Err(e) => {
+            // The store or the runtime failed: nothing was harvested. Still no exit 1: the
+            // build runs from what the bib files and the store hold.
+            report.services = Section::unavailable(format!("harvest failed: {e}"));
+            report.service_failures.push(ServiceFailure {
+                service: "harvest".into(),
+                message: e.to_string(),
+            });
+            return;
+        }
+    };
+    report.services = Section::with(
+        harvest
+            .services
+            .iter()
+            .map(|(service, r)| ServiceStats {
+                service: service.to_string(),
+                requests: r.requests,
+                store_hits: r.store_hits,
+                retries: r.retries,
+                failures: r.failures,
+            })
+            .collect(),
+    );
+    for service in &harvest.failed {
+        let message = harvest
+            .services
+            .get(service)
+            .map(|r| {
+                let mut errors = r.errors.clone();
+                errors.sort();
+                errors.dedup();
+                let shown: Vec<String> = errors.iter().take(3).cloned().collect();
+                let more = errors.len().saturating_sub(shown.len());
+                let mut text = shown.join("; ");
+                if more > 0 {
+                    text.push_str(&format!("; and {more} more"));
+                }
+                if text.is_empty() {
+                    text = format!("{} failed requests", r.failures);
+                }
+                text
+            })
+            .unwrap_or_default();
+        report.service_failures.push(ServiceFailure {
+            service: service.to_string(),
+            message,
+        });
+    }
+    for service in &harvest.skipped {
+        report.notes.push(format!("harvest: {service} skipped"));
+    }
+    report
+        .notes
+        .extend(harvest.messages.iter().map(|m| format!("harvest: {m}")));
+    if harvest.budget_exhausted {
+        report
+            .notes
+            .push("harvest: the request budget ran out; the next run continues".into());
+    }
 }
 
-/// Enrich: fills `fields_added`; with `--write`, applies them. Returns true when a bib file
-/// was written.
-fn enrich_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) -> Result<bool> {
-    let _ = (inputs, mode);
-    report.fields_added = Section::unavailable(NOT_IN_BUILD);
+/// Harvest progress as plain lines: one when a service starts, one when it is done.
+struct LineProgress {
+    decorated: bool,
+}
+
+impl Progress for LineProgress {
+    fn start(&self, service: Service, batches: u64) {
+        if batches > 0 {
+            ci::print(&format!("refresh: harvest: {service}: {batches} batches"));
+        }
+    }
+
+    fn advance(&self, _service: Service) {}
+
+    fn finish(&self, service: Service, r: &ServiceReport) {
+        let line = format!(
+            "refresh: harvest: {service}: {} ({} requests, {} store hits, {} retries, {} failures)",
+            r.status, r.requests, r.store_hits, r.retries, r.failures
+        );
+        if self.decorated && r.status == "failed" {
+            ci::print(&format!("\x1b[33m{line}\x1b[0m"));
+        } else {
+            ci::print(&line);
+        }
+    }
+}
+
+/// Enrich: fills `fields_added`; with `--write`, applies them. Conflicts and duplicates
+/// become problems. Returns true when a bib file was written.
+fn enrich_stage(
+    inputs: &Inputs,
+    mode: Mode,
+    report: &mut RefreshReport,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<bool> {
+    let config = &inputs.config;
+    let options = EnrichOptions::new(config, &[], false)?;
+    // The harvest stage already asked the services: read the store only.
+    let candidates = harvested::work_candidates(config, &inputs.bib, true)?;
+    let plan = enrich::plan(&inputs.bib.publications, &candidates, &options);
+    diags.extend(plan.notes.iter().cloned());
+    for c in &plan.conflicts {
+        let mut d = Diagnostic::warning("merge-conflict", c.describe())
+            .key(c.key.clone())
+            .help("check which value is right and fix the bib file by hand; publist never overwrites it");
+        if let Some(p) = inputs.bib.get(&c.key) {
+            d = d.at(&p.span.file, p.span.line, p.span.column);
+        }
+        diags.push(d);
+    }
+    let mut wrote = false;
+    let mut applied = false;
+    if mode.write && !plan.changes.is_empty() {
+        let (patches, patch_diags) = enrich::patch_files(&inputs.bib, &plan.changes);
+        diags.extend(patch_diags);
+        for patch in &patches {
+            if fsutil::write_if_changed(&patch.path, patch.after.as_bytes())?
+                == WriteOutcome::Written
+            {
+                report.files.written.push(display_path(&patch.path));
+                wrote = true;
+            }
+        }
+        applied = true;
+    }
+    report.fields_added = Section::with(
+        plan.changes
+            .iter()
+            .map(|c| FieldAdded {
+                key: c.key.clone(),
+                field: c.field.clone(),
+                value: c.new.clone(),
+                source: source_text(&c.source),
+                applied,
+            })
+            .collect(),
+    );
+    Ok(wrote)
+}
+
+/// `crossref 2026-12-01` (the retrieval date comes from the store, so reruns agree).
+fn source_text(source: &Source) -> String {
+    match source {
+        Source::Bib => "bib file".to_string(),
+        Source::Service { service, retrieved } => {
+            let date: String = retrieved.chars().take(10).collect();
+            if date.is_empty() {
+                service.to_string()
+            } else {
+                format!("{service} {date}")
+            }
+        }
+    }
+}
+
+/// Discover: fills `new_publications_per_person` with every work a curator has to decide on;
+/// with `--write`, keeps them in the review file (`publist apply` reads it). Returns true when
+/// a bib file was written (`auto_add`).
+fn discover_stage(
+    inputs: &Inputs,
+    mode: Mode,
+    report: &mut RefreshReport,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<bool> {
+    let config = &inputs.config;
+    let people: Vec<&Person> = inputs.site.people.iter().collect();
+    let works = harvested::person_candidates(config, &inputs.site, &people, true)?;
+    let (ignore, ignore_diags) = IgnoreList::load(&config.ignore_file)?;
+    diags.extend(ignore_diags);
+    let index = BibIndex::new(&inputs.bib.publications, config.title_threshold);
+    let ctx = Context {
+        publications: &inputs.bib.publications,
+        index: &index,
+        people: &inputs.site.people,
+        ignore: &ignore,
+        since: config.discover_since,
+    };
+    let subjects: Vec<Subject<'_>> = people
+        .iter()
+        .map(|p| Subject {
+            person: p,
+            active_years: config
+                .person_overrides
+                .get(&p.slug)
+                .and_then(|o| o.active_years.as_deref())
+                .and_then(site::parse_years)
+                .or(p.active_years),
+        })
+        .collect();
+    let mut found = discover::discover(&ctx, &subjects, &works);
+    // Only what a curator has to decide goes into the report and the review file.
+    for person in &mut found.people {
+        person.items.retain(|i| i.decision.is_actionable());
+    }
+    found.people.retain(|p| !p.items.is_empty());
+
+    let names: BTreeMap<&str, &str> = inputs
+        .site
+        .people
+        .iter()
+        .map(|p| (p.slug.as_str(), p.name.as_str()))
+        .collect();
+    report.new_publications_per_person = Section::with(
+        found
+            .people
+            .iter()
+            .map(|p| PersonNew {
+                person: p.slug.clone(),
+                name: names
+                    .get(p.slug.as_str())
+                    .unwrap_or(&p.slug.as_str())
+                    .to_string(),
+                works: p
+                    .items
+                    .iter()
+                    .map(|i| NewWork {
+                        year: i.year,
+                        title: i.title.clone(),
+                        ids: item_ids(&i.ids),
+                        decision: i.decision.as_str().to_string(),
+                        key: i.key.clone(),
+                        added: false,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    );
+    if config.auto_add && report.new_work_count() > 0 {
+        report.notes.push(format!(
+            "[refresh] auto_add: {NOT_IN_BUILD}; new works stay in the review file for `publist apply`"
+        ));
+    }
+    if mode.write {
+        write_review_file(config, &found, report)?;
+    }
     Ok(false)
 }
 
-/// Discover: fills `new_publications_per_person`; with `--write` and `auto_add`, adds the new
-/// works. Returns true when a bib file was written.
-fn discover_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) -> Result<bool> {
-    let _ = (inputs, mode);
-    report.new_publications_per_person = Section::unavailable(NOT_IN_BUILD);
-    Ok(false)
+fn item_ids(ids: &ItemIds) -> BTreeMap<String, String> {
+    [
+        ("doi", &ids.doi),
+        ("pmid", &ids.pmid),
+        ("arxiv", &ids.arxiv),
+        ("s2", &ids.s2),
+        ("openalex", &ids.openalex),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone())))
+    .collect()
 }
 
-/// Fill: fills `bibkeys_proposed`; with `--write`, writes the keys scoring at least
-/// `fill_write_threshold`. Returns true when a page was written.
+/// Fill: fills `bibkeys_proposed` for projects with no bibkeys; with `--write`, writes the
+/// keys scoring at least `fill_write_threshold`. Returns true when a page was written.
 fn fill_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) -> Result<bool> {
-    let _ = (inputs, mode);
-    report.bibkeys_proposed = Section::unavailable(NOT_IN_BUILD);
-    Ok(false)
+    let config = &inputs.config;
+    let mut ranker = Ranker::new(&inputs.bib, &inputs.site.people, &inputs.attribution);
+    let mut proposals = Vec::new();
+    let mut wrote = false;
+    for project in inputs.site.projects.iter().filter(|p| p.bibkeys.is_empty()) {
+        let ranked: Vec<Suggestion> = ranker
+            .rank(project, &BTreeSet::new())
+            .into_iter()
+            .filter(|s| s.score >= config.fill_min_score)
+            .filter(|s| !s.evidence.people.is_empty() || s.evidence.text >= rank::TEXT_ONLY_FLOOR)
+            .take(config.fill_max)
+            .collect();
+        if ranked.is_empty() {
+            continue;
+        }
+        let sure: Vec<String> = ranked
+            .iter()
+            .filter(|s| s.score >= config.fill_write_threshold)
+            .map(|s| s.key.clone())
+            .collect();
+        let mut applied = false;
+        if mode.write && !sure.is_empty() {
+            let old = std::fs::read_to_string(&project.path).map_err(|source| Error::Read {
+                path: project.path.clone(),
+                source,
+            })?;
+            let new = edit::set_bibkeys(&old, &sure)
+                .map_err(|e| Error::Other(format!("{}: {e}", project.path.display())))?;
+            if edit::write_page(&project.path, &new)? == WriteOutcome::Written {
+                report.files.written.push(display_path(&project.path));
+                wrote = true;
+            }
+            applied = true;
+        }
+        proposals.push(BibkeysProposal {
+            project: project.slug.clone(),
+            file: display_path(&project.path),
+            keys: ranked
+                .into_iter()
+                .map(|s| ProposedKey {
+                    applied: applied && sure.contains(&s.key),
+                    key: s.key,
+                    score: s.score,
+                    reason: s.reason,
+                })
+                .collect(),
+        });
+    }
+    report.bibkeys_proposed = Section::with(proposals);
+    Ok(wrote)
 }
 
 /// Build: renders into a temporary folder, compares it with the output folder, and with
@@ -295,15 +612,19 @@ fn copy_file(from: &Path, to: &Path, report: &mut RefreshReport) -> Result<()> {
     Ok(())
 }
 
-/// Writes the proposals that wait for a curator to the review file (only when there are
-/// some, or when the file exists and must be emptied).
-fn write_review_file(config: &Config, report: &mut RefreshReport) -> Result<()> {
-    let text = crate::report::review_markdown(report);
+/// Writes the works that wait for a curator to the review file, in the format `publist apply`
+/// reads. Written only when there are some, or when the file exists and must be emptied;
+/// a rerun with the same findings writes the same bytes, which is no change.
+fn write_review_file(
+    config: &Config,
+    found: &discover::Report,
+    report: &mut RefreshReport,
+) -> Result<()> {
     let path = &config.review_file;
-    if text.is_none() && !path.exists() {
+    if found.people.is_empty() && !path.exists() {
         return Ok(());
     }
-    let text = text.unwrap_or_default();
+    let text = review::to_markdown(found);
     if fsutil::write_if_changed(path, text.as_bytes())? == WriteOutcome::Written {
         report.files.written.push(display_path(path));
     }
@@ -351,8 +672,14 @@ impl TreeDiff {
     }
 }
 
+/// The build's manifest in the output folder: the files publist wrote there. Only files listed
+/// in it can be "extra"; anything else in the output folder belongs to someone else.
+pub const MANIFEST: &str = ".publist-manifest";
+
 /// Compares the tree `built` with the tree `committed` (which may not exist) byte by byte.
-/// Temporary files of atomic writes (`.publist-tmp-*`) are ignored.
+/// Temporary files of atomic writes (`.publist-tmp-*`) are ignored. A committed file that the
+/// build no longer produces is "extra" when the committed manifest lists it (or, without a
+/// manifest, always).
 pub fn compare_trees(built: &Path, committed: &Path) -> Result<TreeDiff> {
     let built_files = list_files(built)?;
     let committed_files = if committed.is_dir() {
@@ -374,7 +701,19 @@ pub fn compare_trees(built: &Path, committed: &Path) -> Result<TreeDiff> {
             diff.changed.push(rel.clone());
         }
     }
-    diff.extra = committed_files.difference(&built_files).cloned().collect();
+    let manifest: Option<BTreeSet<PathBuf>> = std::fs::read_to_string(committed.join(MANIFEST))
+        .ok()
+        .map(|text| {
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .map(PathBuf::from)
+                .collect()
+        });
+    diff.extra = committed_files
+        .difference(&built_files)
+        .filter(|rel| manifest.as_ref().is_none_or(|m| m.contains(*rel)))
+        .cloned()
+        .collect();
     Ok(diff)
 }
 
@@ -452,11 +791,31 @@ mod tests {
         write(built.path(), "data/people/b.json", "{}");
         write(committed.path(), "people/gone/index.html", "x");
         write(committed.path(), ".publist-tmp-123", "ignored");
+        write(
+            committed.path(),
+            "CNAME",
+            "not ours, but no manifest says so",
+        );
         let diff = compare_trees(built.path(), committed.path()).unwrap();
         assert_eq!(diff.changed, vec![PathBuf::from("people/a/index.html")]);
         assert_eq!(diff.missing, vec![PathBuf::from("data/people/b.json")]);
-        assert_eq!(diff.extra, vec![PathBuf::from("people/gone/index.html")]);
+        assert_eq!(
+            diff.extra,
+            vec![
+                PathBuf::from("CNAME"),
+                PathBuf::from("people/gone/index.html")
+            ]
+        );
         assert_eq!(diff.unchanged, 1);
+        // With a manifest, only what publist wrote can be extra.
+        write(
+            committed.path(),
+            MANIFEST,
+            "index.html\npeople/gone/index.html\n",
+        );
+        write(built.path(), MANIFEST, "index.html\n");
+        let diff = compare_trees(built.path(), committed.path()).unwrap();
+        assert_eq!(diff.extra, vec![PathBuf::from("people/gone/index.html")]);
         assert!(!diff.is_clean());
         let again = compare_trees(built.path(), built.path()).unwrap();
         assert!(again.is_clean());

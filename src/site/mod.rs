@@ -200,6 +200,7 @@ fn read_page(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Page> {
                     format!("page is not valid UTF-8 at byte offset {offset}; invalid bytes were replaced"),
                 )
                 .at(path, line as u32, 0)
+                .key(slug_of(path))
                 .help("save the file as UTF-8"),
             );
             String::from_utf8_lossy(&bytes).into_owned()
@@ -250,11 +251,17 @@ fn field_map(
                 .help(format!("write `{}:` in lowercase", f.name)),
             );
         }
+        // List items of `pub_name` may hold commas ("Laak, J. van der"): keep them apart.
+        let value = if f.name == "pub_name" && !f.items.is_empty() {
+            f.items.join("; ")
+        } else {
+            f.value.clone()
+        };
         match map.get_mut(&f.name) {
             None => {
-                map.insert(f.name.clone(), (f.value.clone(), f.line));
+                map.insert(f.name.clone(), (value, f.line));
             }
-            Some((value, first)) => {
+            Some((existing, first)) => {
                 let list = LIST_FIELDS.contains(&f.name.as_str());
                 let what = if list {
                     "both lists are used"
@@ -271,10 +278,10 @@ fn field_map(
                     .help(format!("keep one `{}:` line", f.name)),
                 );
                 if list && !f.value.trim().is_empty() {
-                    if !value.trim().is_empty() {
-                        value.push_str(if f.name == "pub_name" { "; " } else { ", " });
+                    if !existing.trim().is_empty() {
+                        existing.push_str(if f.name == "pub_name" { "; " } else { ", " });
                     }
-                    value.push_str(&f.value);
+                    existing.push_str(&value);
                 }
             }
         }

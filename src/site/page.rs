@@ -19,6 +19,9 @@ pub struct Field {
     pub name: String,
     /// The value as text: trimmed; YAML/TOML lists joined with `", "`; quotes removed.
     pub value: String,
+    /// The items when the value is a YAML/TOML list (empty otherwise), for fields whose
+    /// items may contain commas (`pub_name: ["Laak, J. van der"]`).
+    pub items: Vec<String>,
     /// 1-based line of the key.
     pub line: u32,
     /// Bytes of the whole field: from the start of its first line to the end of its last
@@ -176,6 +179,51 @@ fn value_range(line: &Line<'_>, offset: usize) -> Range<usize> {
     start..start + value.len()
 }
 
+/// Metadata keys of person and project pages (DIAG, Pelican, Hugo): after a blank line, only
+/// these continue a Pelican header.
+const KNOWN_KEYS: [&str; 40] = [
+    "title",
+    "name",
+    "pub_name",
+    "template",
+    "picture",
+    "position",
+    "active",
+    "groups",
+    "default_group",
+    "email",
+    "office",
+    "telephone",
+    "type",
+    "linkedin",
+    "scholar",
+    "orcid",
+    "researcherid",
+    "publons",
+    "website",
+    "github",
+    "twitter",
+    "semantic_scholar",
+    "openalex",
+    "dblp",
+    "show_publication_years",
+    "show_finished_projects",
+    "active_years",
+    "check_staff",
+    "check_date",
+    "people",
+    "bibkeys",
+    "description",
+    "finished",
+    "title_long",
+    "date",
+    "slug",
+    "tags",
+    "category",
+    "summary",
+    "status",
+];
+
 fn split_pelican(text: &str) -> Split {
     let all = lines(text);
     let mut fields: Vec<Field> = Vec::new();
@@ -197,6 +245,7 @@ fn split_pelican(text: &str) -> Split {
                 key: key.to_string(),
                 name: key.to_ascii_lowercase(),
                 value: text[value.clone()].trim().to_string(),
+                items: Vec::new(),
                 line: line.number,
                 lines: line.start..line.next,
                 value_bytes: value,
@@ -225,9 +274,12 @@ fn split_pelican(text: &str) -> Split {
             while j < all.len() && all[j].text.trim().is_empty() {
                 j += 1;
             }
+            // Only a well-known metadata key not seen yet counts: body text such as
+            // "Note: …" or "a: b" must stay body.
             let continues = all.get(j).is_some_and(|next| {
-                pelican_key(next.text)
-                    .is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                pelican_key(next.text).is_some_and(|(k, _)| {
+                    KNOWN_KEYS.contains(&k) && !fields.iter().any(|f| f.key == k)
+                })
             });
             if continues {
                 warnings.push(PageWarning {
@@ -345,8 +397,14 @@ fn yaml_fields(text: &str, inner: &[Line<'_>], warnings: &mut Vec<PageWarning>) 
         .into_iter()
         .map(|(key, offset, line, lines)| {
             let snippet = &text[lines.clone()];
+            let mut items = Vec::new();
             let value = match serde_yaml::from_str::<serde_yaml::Mapping>(snippet) {
-                Ok(map) => map.values().next().map(yaml_text).unwrap_or_default(),
+                Ok(map) => {
+                    if let Some(serde_yaml::Value::Sequence(seq)) = map.values().next() {
+                        items = seq.iter().map(yaml_text).collect();
+                    }
+                    map.values().next().map(yaml_text).unwrap_or_default()
+                }
                 Err(e) => {
                     warnings.push(PageWarning {
                         line: line.number,
@@ -363,6 +421,7 @@ fn yaml_fields(text: &str, inner: &[Line<'_>], warnings: &mut Vec<PageWarning>) 
                 name: key.to_ascii_lowercase(),
                 key,
                 value,
+                items,
                 line: line.number,
                 value_bytes: value_range(&line, offset),
                 lines,
@@ -411,8 +470,14 @@ fn toml_fields(text: &str, inner: &[Line<'_>], warnings: &mut Vec<PageWarning>) 
                 lines.end = lines.start + pos + 1;
                 snippet = &text[lines.clone()];
             }
+            let mut items = Vec::new();
             let value = match toml::from_str::<toml::Table>(snippet) {
-                Ok(table) => table.values().next().map(toml_text).unwrap_or_default(),
+                Ok(table) => {
+                    if let Some(toml::Value::Array(array)) = table.values().next() {
+                        items = array.iter().map(toml_text).collect();
+                    }
+                    table.values().next().map(toml_text).unwrap_or_default()
+                }
                 Err(e) => {
                     warnings.push(PageWarning {
                         line: line.number,
@@ -433,6 +498,7 @@ fn toml_fields(text: &str, inner: &[Line<'_>], warnings: &mut Vec<PageWarning>) 
                 name: key.to_ascii_lowercase(),
                 key,
                 value,
+                items,
                 line: line.number,
                 value_bytes: value_range(&line, offset),
                 lines,

@@ -1,9 +1,14 @@
 //! Integration tests: one crate, one module per pipeline stage plus the CLI.
 //! Self-contained: fixtures live in `tests/fixtures/`; nothing reaches the network.
 
+mod attribution;
+mod bib;
+mod cli_check;
 mod diag;
 mod fill;
+mod harvest;
 mod page_edit;
 mod refresh;
+mod site;
 mod support;
 mod workflow;
