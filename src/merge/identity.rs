@@ -309,7 +309,10 @@ pub fn compare(a: &Work, b: &Work, threshold: f64) -> Option<Link> {
             Some(Link::Same(basis))
         };
     }
-    if abstract_pair || a.title.is_empty() || b.title.is_empty() {
+    // A preprint is of a paper, not of a conference abstract.
+    let preprint_of_abstract =
+        preprint_pair && (a.class() == WorkClass::Abstract || b.class() == WorkClass::Abstract);
+    if abstract_pair || preprint_of_abstract || a.title.is_empty() || b.title.is_empty() {
         return None;
     }
     if !fold::same_family(&a.first_family, &b.first_family) {

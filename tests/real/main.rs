@@ -18,4 +18,5 @@ pub fn shared() -> Option<PathBuf> {
 mod attribution;
 mod diag;
 mod fill;
+mod merge;
 mod site;

@@ -3,12 +3,15 @@
 
 mod attribution;
 mod bib;
+mod build;
 mod cli_check;
 mod diag;
 mod fill;
 mod harvest;
+mod merge;
 mod page_edit;
 mod refresh;
+mod render;
 mod site;
 mod support;
 mod workflow;
