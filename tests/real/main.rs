@@ -16,6 +16,7 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 mod attribution;
+mod build;
 mod diag;
 mod fill;
 mod merge;

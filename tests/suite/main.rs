@@ -3,11 +3,13 @@
 
 mod attribution;
 mod bib;
+mod browser;
 mod build;
 mod cli_check;
 mod diag;
 mod fill;
 mod harvest;
+mod harvest_cli;
 mod merge;
 mod page_edit;
 mod refresh;
