@@ -19,5 +19,6 @@ mod attribution;
 mod build;
 mod diag;
 mod fill;
+mod harvest;
 mod merge;
 mod site;
