@@ -444,6 +444,34 @@ async fn first_run_reports_changes_second_run_reports_none_and_sends_no_request(
     );
     let json: serde_json::Value = serde_json::from_str(&read(dir, "report.json")).unwrap();
     assert_eq!(json["status"], "changes", "{json:#}");
+    // Enrichment: PubMed knows the PMID of Mens22's DOI; it is written into the bib file.
+    assert!(
+        report.contains("| `Mens22` | pmid | 35512345 | pubmed "),
+        "{report}"
+    );
+    let bib = read(dir, "bib/publications.bib");
+    assert!(
+        bib.contains("pmid = {35512345}"),
+        "the PMID was added to Mens22"
+    );
+    // Discovery: ORCID lists a work of Kwame Mensah that the bib files lack.
+    let kwame = json["new_publications_per_person"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["person"] == "kwame-mensah")
+        .unwrap_or_else(|| panic!("kwame-mensah has a new work: {json:#}"));
+    assert_eq!(kwame["works"][0]["ids"]["doi"], "10.1555/mens.2025.0001");
+    assert_eq!(kwame["works"][0]["decision"], "new");
+    let review = read(dir, "publist.review.md");
+    assert!(
+        review.contains("10.1555/mens.2025.0001"),
+        "the review file lists it: {review}"
+    );
+    // Fill: project pages without bibkeys get proposals.
+    assert!(json["bibkeys_proposed"]["items"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty()));
     assert!(
         dir.join("out/index.html").is_file(),
         "the site was built: {}\n{}",
@@ -463,9 +491,13 @@ async fn first_run_reports_changes_second_run_reports_none_and_sends_no_request(
         report.starts_with("## publist refresh: no changes"),
         "{report}"
     );
+    assert!(
+        report.contains("1 new publication awaiting review"),
+        "{report}"
+    );
     let json: serde_json::Value = serde_json::from_str(&read(dir, "report.json")).unwrap();
     assert_eq!(json["status"], "no-changes");
-    assert_eq!(json["requests"], 0, "{json:#}");
+    assert_eq!(json["requests"], 0, "{}", json["services"]);
     assert_eq!(
         mocks.request_count().await,
         before,
