@@ -1,9 +1,10 @@
 //! One module per subcommand; each is a short script over the pipeline stages.
 
 use crate::cli::Command;
-use crate::error::{Error, ExitCode, Result};
+use crate::error::{ExitCode, Result};
 
 pub mod apply;
+pub mod build;
 pub mod check;
 pub mod common;
 pub mod discover;
@@ -20,7 +21,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Check(args) => check::run(args),
         Command::Export(args) => export::run(args),
-        Command::Build(_) => Err(Error::Other("build: not implemented yet".into())),
+        Command::Build(args) => build::run(args),
         Command::Harvest(args) => harvest::run(args),
         Command::Store(args) => store::run(args),
         Command::Enrich(args) => enrich::run(args),

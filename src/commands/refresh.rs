@@ -27,6 +27,10 @@ use crate::merge::provenance::Source;
 use crate::merge::review;
 use crate::model::{Person, Service};
 use crate::rank::{self, Ranker, Suggestion};
+use crate::render::{
+    self,
+    diag::{self, DiagOptions},
+};
 use crate::report::ci::{self, CiEnv};
 use crate::report::{
     BibkeysProposal, FieldAdded, Mode, NewWork, PersonNew, Problem, ProposedKey, RefreshReport,
@@ -182,6 +186,13 @@ pub fn refresh(
         if wrote_bib || added {
             // The bib files changed under us: fill and build must see the new entries.
             inputs = common::load_inputs(config.clone());
+            if !mode.offline {
+                // New identifiers mean new lookups; make them now, so that the next run with
+                // nothing new sends no request at all.
+                log(&ci_env.stage_start("harvest (new identifiers)"));
+                harvest_stage(&inputs, mode, ci_env, &mut report);
+                log(&ci_env.stage_end("harvest (new identifiers)", "done"));
+            }
         }
 
         log(&ci_env.stage_start("fill"));
@@ -201,7 +212,7 @@ pub fn refresh(
     }
 
     log(&ci_env.stage_start("build"));
-    build_stage(&inputs, mode, &mut report)?;
+    build_stage(&inputs, mode, &mut report, &mut stage_diags)?;
     log(&ci_env.stage_end(
         "build",
         &format!(
@@ -261,19 +272,24 @@ fn harvest_stage(inputs: &Inputs, mode: Mode, ci_env: &CiEnv, report: &mut Refre
             return;
         }
     };
-    report.services = Section::with(
-        harvest
-            .services
-            .iter()
-            .map(|(service, r)| ServiceStats {
+    // Added up over the harvests of this run.
+    let mut stats: BTreeMap<String, ServiceStats> = std::mem::take(&mut report.services.items)
+        .into_iter()
+        .map(|s| (s.service.clone(), s))
+        .collect();
+    for (service, r) in &harvest.services {
+        let s = stats
+            .entry(service.to_string())
+            .or_insert_with(|| ServiceStats {
                 service: service.to_string(),
-                requests: r.requests,
-                store_hits: r.store_hits,
-                retries: r.retries,
-                failures: r.failures,
-            })
-            .collect(),
-    );
+                ..ServiceStats::default()
+            });
+        s.requests += r.requests;
+        s.store_hits += r.store_hits;
+        s.retries += r.retries;
+        s.failures += r.failures;
+    }
+    report.services = Section::with(stats.into_values().collect());
     for service in &harvest.failed {
         let message = harvest
             .services
@@ -298,9 +314,6 @@ fn harvest_stage(inputs: &Inputs, mode: Mode, ci_env: &CiEnv, report: &mut Refre
             service: service.to_string(),
             message,
         });
-    }
-    for service in &harvest.skipped {
-        report.notes.push(format!("harvest: {service} skipped"));
     }
     report
         .notes
@@ -561,44 +574,110 @@ fn fill_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) -> Result
 /// Build: renders into a temporary folder, compares it with the output folder, and with
 /// `--write` brings the output folder up to date (changed and missing files written, files
 /// the build no longer produces removed).
-fn build_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) -> Result<()> {
+fn build_stage(
+    inputs: &Inputs,
+    mode: Mode,
+    report: &mut RefreshReport,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<()> {
     let tmp = tempfile::Builder::new()
         .prefix(".publist-refresh-")
         .tempdir()
         .map_err(|e| Error::Other(format!("cannot create a temporary build folder: {e}")))?;
-    if !build_into(inputs, tmp.path(), report)? {
+    let site_dir = tmp.path().join("site");
+    build_into(inputs, &site_dir, diags)?;
+    sync_output(&site_dir, &inputs.config.out_dir, mode, report)?;
+    diag_data_stage(inputs, tmp.path(), mode, report, diags)
+}
+
+/// Compares the fresh build with the output folder; with `--write`, brings the output folder
+/// up to date (changed and missing files written, files the build no longer makes removed).
+fn sync_output(built: &Path, out: &Path, mode: Mode, report: &mut RefreshReport) -> Result<()> {
+    let diff = compare_trees(built, out)?;
+    report.files.unchanged += diff.unchanged;
+    if !mode.write {
+        report.stale.extend(diff.stale(out));
         return Ok(());
     }
-    let out = &inputs.config.out_dir;
-    let diff = compare_trees(tmp.path(), out)?;
-    report.files.unchanged = diff.unchanged;
-    if mode.write {
-        for rel in &diff.changed {
-            copy_file(&tmp.path().join(rel), &out.join(rel), report)?;
-        }
-        for rel in &diff.missing {
-            copy_file(&tmp.path().join(rel), &out.join(rel), report)?;
-        }
-        for rel in &diff.extra {
-            let path = out.join(rel);
-            std::fs::remove_file(&path).map_err(|source| Error::Write {
-                path: path.clone(),
-                source,
-            })?;
-            report.files.written.push(display_path(&path));
-        }
+    for rel in diff.changed.iter().chain(&diff.missing) {
+        copy_file(&built.join(rel), &out.join(rel), report)?;
     }
-    if !mode.write {
-        report.stale = diff.stale(out);
+    for rel in &diff.extra {
+        let path = out.join(rel);
+        std::fs::remove_file(&path).map_err(|source| Error::Write {
+            path: path.clone(),
+            source,
+        })?;
+        report.files.written.push(display_path(&path));
     }
     Ok(())
 }
 
-/// Renders the site into `dir`. Returns false (with a note) when this build has no renderer.
-fn build_into(inputs: &Inputs, dir: &Path, report: &mut RefreshReport) -> Result<bool> {
-    let _ = (inputs, dir);
-    report.notes.push(format!("build: {NOT_IN_BUILD}"));
-    Ok(false)
+/// The data files of the DIAG Pelican flavour (`[output] emit = ["diag-pelican"]`): emitted
+/// into the temporary folder, compared with the website's files, and with `--write` brought
+/// up to date. Only the files publist writes are looked at; the website's own are not.
+fn diag_data_stage(
+    inputs: &Inputs,
+    tmp: &Path,
+    mode: Mode,
+    report: &mut RefreshReport,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    let config = &inputs.config;
+    if !diag::requested(config, &[]) {
+        return Ok(());
+    }
+    let Some(content) = &config.diag_content else {
+        report.notes.push(
+            "diag-pelican: [diag] content is not set; its data files were not checked".into(),
+        );
+        return Ok(());
+    };
+    let real_root = content
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp_root = tmp.join(".publist-diag");
+    let tmp_content = tmp_root.join(content.file_name().unwrap_or("content".as_ref()));
+    let mut options = DiagOptions::from_config(config);
+    options.website_root = Some(tmp_root.clone());
+    let emitted = diag::emit(inputs, &config.diag_sites, &tmp_content, &options)?;
+    diags.extend(emitted.diagnostics.iter().cloned());
+    for (path, _) in &emitted.files {
+        let Ok(rel) = path.strip_prefix(&tmp_root) else {
+            continue;
+        };
+        let real = real_root.join(rel);
+        let built = read(path)?;
+        let state = match std::fs::read(&real) {
+            Ok(bytes) if bytes == built => {
+                report.files.unchanged += 1;
+                continue;
+            }
+            Ok(_) => "changed",
+            Err(_) => "missing",
+        };
+        if mode.write {
+            if fsutil::write_if_changed(&real, &built)? == WriteOutcome::Written {
+                report.files.written.push(display_path(&real));
+            }
+        } else {
+            report.stale.push(StaleFile {
+                path: display_path(&real),
+                state: state.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Renders the site into `dir` through the library's build, with the run's inputs.
+fn build_into(inputs: &Inputs, dir: &Path, diags: &mut Vec<Diagnostic>) -> Result<()> {
+    let mut config = inputs.config.clone();
+    config.out_dir = dir.to_path_buf();
+    let built = render::build(&inputs.bib, &inputs.site, &inputs.attribution, &config)?;
+    diags.extend(built.diagnostics);
+    Ok(())
 }
 
 fn copy_file(from: &Path, to: &Path, report: &mut RefreshReport) -> Result<()> {
@@ -674,7 +753,7 @@ impl TreeDiff {
 
 /// The build's manifest in the output folder: the files publist wrote there. Only files listed
 /// in it can be "extra"; anything else in the output folder belongs to someone else.
-pub const MANIFEST: &str = ".publist-manifest";
+pub const MANIFEST: &str = crate::render::output::MANIFEST;
 
 /// Compares the tree `built` with the tree `committed` (which may not exist) byte by byte.
 /// Temporary files of atomic writes (`.publist-tmp-*`) are ignored. A committed file that the

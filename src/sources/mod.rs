@@ -18,6 +18,7 @@ pub mod openalex;
 pub mod orcid;
 pub mod pubmed;
 pub mod semantic_scholar;
+pub mod xml;
 
 use std::sync::Arc;
 

@@ -397,15 +397,20 @@ impl Store {
     /// Like [`Store::person_works`], from the identifiers on the person's page (works also
     /// when the slug changed since the harvest).
     pub fn person_works_of(&self, person: &Person) -> Result<Vec<Candidate>> {
+        // The same normalization as the harvest: the last path segment of a URL form.
+        let bare = |id: &str| {
+            let t = id.trim().trim_end_matches('/');
+            t.rsplit('/').next().unwrap_or(t).to_string()
+        };
         let mut lookups = Vec::new();
         if let Some(o) = &person.orcid {
-            lookups.push(format!("orcid:{}", o.trim()));
+            lookups.push(format!("orcid:{}", bare(o)));
         }
         if let Some(a) = &person.openalex {
-            lookups.push(format!("openalex-author:{}", a.trim()));
+            lookups.push(format!("openalex-author:{}", bare(a)));
         }
         if let Some(a) = &person.semantic_scholar {
-            lookups.push(format!("s2-author:{}", a.trim()));
+            lookups.push(format!("s2-author:{}", bare(a)));
         }
         let mut out = Vec::new();
         let mut seen = BTreeSet::new();

@@ -16,6 +16,9 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 mod attribution;
+mod build;
 mod diag;
 mod fill;
+mod harvest;
+mod merge;
 mod site;

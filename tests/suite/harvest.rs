@@ -557,3 +557,231 @@ async fn budget_stops_sending_and_is_not_a_failure() {
     assert!(!report.degraded());
     assert_eq!(report.services[&Service::Crossref].missing, 70);
 }
+
+#[tokio::test]
+async fn openalex_or_filter_and_author_cursor_paging() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/works"))
+        .and(query_param(
+            "filter",
+            "doi:10.1016/j.example.2005.04.001|10.5555/unknown",
+        ))
+        .and(query_param("api_key", "oa-secret-key-123"))
+        .and(query_param("cursor", "*"))
+        .respond_with(json_fixture("openalex/works_doi.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/works"))
+        .and(query_param("filter", "author.orcid:0000-0002-1825-0097"))
+        .and(query_param("cursor", "*"))
+        .respond_with(json_fixture("openalex/author_page_1.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/works"))
+        .and(query_param("filter", "author.orcid:0000-0002-1825-0097"))
+        .and(query_param("cursor", "IlsxNzAwMDAwMDAwMDAwXSI="))
+        .respond_with(json_fixture("openalex/author_page_2.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&server.uri(), &dir.path().join("store.sqlite"));
+    let pubs = vec![
+        publication("Verb05", Some("10.1016/j.example.2005.04.001"), None),
+        publication("Gone", Some("10.5555/unknown"), None),
+    ];
+    let people = vec![Person {
+        slug: "anna-verbeek".into(),
+        orcid: Some("0000-0002-1825-0097".into()),
+        ..Person::default()
+    }];
+    let report = harvest(&cfg, &pubs, &people, &only(&[Service::Openalex])).await;
+    assert!(!report.degraded(), "{report:?}");
+    let store = Store::open(&cfg.store_path).unwrap();
+    let verb = store.candidates_for(&pubs[0].ids).unwrap();
+    assert_eq!(verb[0].ids.openalex.as_deref(), Some("W3000000001"));
+    assert_eq!(verb[0].ids.pmid, Some(Pmid(15900001)));
+    assert_eq!(
+        verb[0].oa_url.as_deref(),
+        Some("https://repository.example.org/1.pdf")
+    );
+    let titles: Vec<String> = store
+        .person_works("anna-verbeek")
+        .unwrap()
+        .into_iter()
+        .map(|c| c.title)
+        .collect();
+    assert_eq!(titles, ["Paper one", "Paper two", "Paper three"]);
+    let mut export = Vec::new();
+    store.export(&mut export).unwrap();
+    assert!(!String::from_utf8_lossy(&export).contains("oa-secret"));
+}
+
+#[tokio::test]
+async fn arxiv_batches_ids_and_keeps_the_published_doi() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/query"))
+        .and(query_param("id_list", "1905.00002,2101.00001"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            std::fs::read(fixture("arxiv/query.xml")).unwrap(),
+            "application/atom+xml",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&server.uri(), &dir.path().join("store.sqlite"));
+    let mut a = publication("Verb21", None, None);
+    a.ids.arxiv = publist::model::ArxivId::parse("arXiv:2101.00001v2");
+    let mut b = publication("Vrie19", None, None);
+    b.ids.arxiv = publist::model::ArxivId::parse("1905.00002");
+    let report = harvest(&cfg, &[a.clone(), b], &[], &only(&[Service::Arxiv])).await;
+    assert!(!report.degraded(), "{report:?}");
+    let store = Store::open(&cfg.store_path).unwrap();
+    let got = store.candidates_for(&a.ids).unwrap();
+    assert_eq!(
+        got[0].ids.doi.as_ref().map(|d| d.as_str()),
+        Some("10.1000/journal.2021.5")
+    );
+    assert_eq!(
+        got[0].title,
+        "Self-supervised learning for computational pathology"
+    );
+    assert_eq!(
+        got[0].abstract_text.as_deref(),
+        Some("We pretrain on unlabelled slides & fine-tune on few labels.")
+    );
+}
+
+#[tokio::test]
+async fn malformed_xml_fails_arxiv_only() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/query"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw("<feed><entry></feed>", "application/atom+xml"),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&server.uri(), &dir.path().join("store.sqlite"));
+    let mut a = publication("Verb21", None, None);
+    a.ids.arxiv = publist::model::ArxivId::parse("2101.00001");
+    let report = harvest(&cfg, &[a], &[], &only(&[Service::Arxiv])).await;
+    assert_eq!(report.failed, vec![Service::Arxiv]);
+    assert!(
+        report.services[&Service::Arxiv].errors[0].contains("invalid XML"),
+        "{report:?}"
+    );
+}
+
+#[tokio::test]
+async fn orcid_works_and_unknown_orcid() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/0000-0002-1825-0097/works"))
+        .and(header("accept", "application/json"))
+        .respond_with(json_fixture("orcid/works.json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/0000-0001-0000-0001/works"))
+        .respond_with(ResponseTemplate::new(404))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&server.uri(), &dir.path().join("store.sqlite"));
+    let people = vec![
+        Person {
+            slug: "anna-verbeek".into(),
+            orcid: Some("https://orcid.org/0000-0002-1825-0097".into()),
+            ..Person::default()
+        },
+        Person {
+            slug: "ghost".into(),
+            orcid: Some("0000-0001-0000-0001".into()),
+            ..Person::default()
+        },
+    ];
+    let report = harvest(&cfg, &[], &people, &only(&[Service::Orcid])).await;
+    assert!(!report.degraded(), "{report:?}");
+    let store = Store::open(&cfg.store_path).unwrap();
+    let works = store.person_works("anna-verbeek").unwrap();
+    assert_eq!(works.len(), 2);
+    assert_eq!(works[0].ids.pmid, Some(Pmid(15900001)));
+    assert_eq!(
+        works[1].ids.arxiv.as_ref().map(|a| a.as_str()),
+        Some("2101.00001")
+    );
+    assert!(store.person_works("ghost").unwrap().is_empty());
+    assert_eq!(store.person_works_of(&people[0]).unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn doi_org_is_asked_only_for_dois_crossref_lacks() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/works"))
+        .respond_with(CrossrefByFilter.only_known(&["10.1000/known"]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/10.5281/zenodo.4200001"))
+        .and(header("accept", "application/vnd.citationstyles.csl+json"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            std::fs::read(fixture("doi/zenodo_csl.json")).unwrap(),
+            "application/vnd.citationstyles.csl+json",
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&server.uri(), &dir.path().join("store.sqlite"));
+    let pubs = vec![
+        publication("Known", Some("10.1000/known"), None),
+        publication("Data20", Some("10.5281/zenodo.4200001"), None),
+    ];
+    let report = harvest(&cfg, &pubs, &[], &only(&[Service::Crossref, Service::Doi])).await;
+    assert!(!report.degraded(), "{report:?}");
+    assert_eq!(report.services[&Service::Doi].requests, 1);
+    let store = Store::open(&cfg.store_path).unwrap();
+    let got = store.candidates_for(&pubs[1].ids).unwrap();
+    assert_eq!(got[0].source, Some(Service::Doi));
+    assert_eq!(got[0].venue.as_deref(), Some("Zenodo"));
+}
+
+/// Crossref that knows only some DOIs.
+struct KnownOnly(Vec<String>);
+
+impl CrossrefByFilter {
+    fn only_known(self, dois: &[&str]) -> KnownOnly {
+        KnownOnly(dois.iter().map(|d| d.to_string()).collect())
+    }
+}
+
+impl Respond for KnownOnly {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let filter = req
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "filter")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let items: Vec<serde_json::Value> = filter
+            .split(',')
+            .filter_map(|f| f.strip_prefix("doi:"))
+            .filter(|d| self.0.iter().any(|k| k == d))
+            .map(|doi| serde_json::json!({"DOI": doi, "title": [format!("Work {doi}")]}))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(serde_json::json!({"message": {"items": items}}))
+    }
+}

@@ -3,12 +3,17 @@
 
 mod attribution;
 mod bib;
+mod browser;
+mod build;
 mod cli_check;
 mod diag;
 mod fill;
 mod harvest;
+mod harvest_cli;
+mod merge;
 mod page_edit;
 mod refresh;
+mod render;
 mod site;
 mod support;
 mod workflow;

@@ -228,7 +228,6 @@ impl Runner {
     }
 }
 
-#[ignore = "TEMP: waits for the harvest + build stages on main"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn workflow_run_steps_work_against_the_bundled_example_and_mock_services() {
     let wf = workflow();

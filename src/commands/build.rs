@@ -1,0 +1,60 @@
+//! `publist build`: load the inputs, render the site into the output folder, and write any
+//! extra output flavour (`--emit diag-pelican`). Exit 0, or 2 when the data has errors (the
+//! output is written all the same).
+
+use crate::cli::{BuildArgs, ReportFormat};
+use crate::commands::common;
+use crate::config::Config;
+use crate::diagnostics;
+use crate::error::{ExitCode, Result};
+use crate::render;
+
+/// Runs `publist build`.
+pub fn run(args: BuildArgs) -> Result<ExitCode> {
+    let mut overrides = common::overrides(&args.input);
+    overrides.out = args.out.clone();
+    overrides.style = args.style.clone();
+    let config = Config::load(&overrides)?;
+    let inputs = common::load_inputs(config);
+    let report = render::build(
+        &inputs.bib,
+        &inputs.site,
+        &inputs.attribution,
+        &inputs.config,
+    )?;
+    let emitted =
+        render::diag::emit_for_build(&inputs, &args.emit, &args.site, args.content.as_deref())?;
+
+    let mut diags = inputs.diagnostics();
+    diags.extend(report.diagnostics.iter().cloned());
+    if let Some(e) = &emitted {
+        diags.extend(e.diagnostics.iter().cloned());
+    }
+    diagnostics::sort(&mut diags);
+    diags.dedup();
+    match args.format {
+        ReportFormat::Json => {
+            let text = serde_json::to_string_pretty(&diags).unwrap_or_default();
+            eprintln!("{text}");
+        }
+        ReportFormat::Text => common::print_diagnostics(&diags, Some(&inputs.bib)),
+    }
+    let (errors, warnings) = common::count(&diags);
+    let c = report.counts;
+    eprintln!(
+        "built {} publications, {} people into {}: written {}, unchanged {}, removed {} ({} errors, {} warnings)",
+        report.publications,
+        report.people,
+        inputs.config.out_dir.display(),
+        c.written,
+        c.unchanged,
+        c.removed,
+        errors,
+        warnings
+    );
+    Ok(if errors > 0 {
+        ExitCode::DataProblems
+    } else {
+        ExitCode::Ok
+    })
+}
