@@ -398,6 +398,14 @@ async fn pubmed_summaries_by_pmid_and_esearch_for_dois() {
             .unwrap()
             .found
     );
+    // Once enrich writes the PMID found for the DOI into the bib, the next run asks nothing.
+    let enriched = vec![
+        pubs[0].clone(),
+        pubs[1].clone(),
+        publication("Lin11", Some("10.1148/example.11100001"), Some(15900002)),
+    ];
+    let again = harvest(&cfg, &enriched, &[], &only(&[Service::Pubmed])).await;
+    assert_eq!(again.requests(), 0, "{again:?}");
     // The NCBI key is sent but never stored.
     let requests = server.received_requests().await.unwrap();
     assert!(requests.iter().all(|r| r
