@@ -86,20 +86,10 @@ pub fn run(args: FillArgs) -> Result<ExitCode> {
         print_eval(&report, args.format)?;
         return Ok(ExitCode::Ok);
     }
-    let mut reports = Vec::new();
-    for project in projects {
-        if !project.bibkeys.is_empty() && !args.all {
-            continue;
-        }
-        let exclude: BTreeSet<String> = project.bibkeys.iter().map(|k| k.to_lowercase()).collect();
-        let proposals: Vec<Suggestion> = ranker
-            .rank(project, &exclude)
-            .into_iter()
-            .filter(|s| s.score >= min_score && is_proposable(s))
-            .take(max)
-            .collect();
-        reports.push(page_report(project, proposals, args.write));
-    }
+    let reports: Vec<ProjectReport> = propose(&mut ranker, &projects, args.all, min_score, max)
+        .into_iter()
+        .map(|p| page_report(p.project, p.proposals, args.write))
+        .collect();
     let written = reports.iter().filter(|r| r.written).count();
     let failed = reports.iter().filter(|r| r.error.is_some()).count();
     match args.format {
@@ -117,6 +107,61 @@ pub fn run(args: FillArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Ok
     })
+}
+
+/// One project's proposals.
+#[derive(Debug)]
+pub struct ProjectProposals<'p> {
+    /// The project page.
+    pub project: &'p Project,
+    /// Proposed publications, best first.
+    pub proposals: Vec<Suggestion>,
+}
+
+/// Ranks every project with empty bibkeys (all projects with `all`, proposing only keys
+/// not yet on the page) and keeps the proposals scoring at least `min_score`, at most `max`
+/// per project. The library entry point for `refresh`.
+pub fn propose<'p>(
+    ranker: &mut Ranker<'_>,
+    projects: &[&'p Project],
+    all: bool,
+    min_score: f64,
+    max: usize,
+) -> Vec<ProjectProposals<'p>> {
+    let mut out = Vec::new();
+    for &project in projects {
+        if !project.bibkeys.is_empty() && !all {
+            continue;
+        }
+        let exclude: BTreeSet<String> = project.bibkeys.iter().map(|k| k.to_lowercase()).collect();
+        let proposals = ranker
+            .rank(project, &exclude)
+            .into_iter()
+            .filter(|s| s.score >= min_score && is_proposable(s))
+            .take(max)
+            .collect();
+        out.push(ProjectProposals { project, proposals });
+    }
+    out
+}
+
+/// The page text before and after adding `keys` to the project's `bibkeys` (set when the
+/// field is empty or missing, appended otherwise), written atomically when `write`.
+pub fn apply_keys(project: &Project, keys: &[String], write: bool) -> Result<(String, String)> {
+    let old = std::fs::read_to_string(&project.path).map_err(|source| Error::Read {
+        path: project.path.clone(),
+        source,
+    })?;
+    let new = if project.bibkeys.is_empty() {
+        edit::set_bibkeys(&old, keys)
+    } else {
+        edit::add_bibkeys(&old, keys)
+    }
+    .map_err(|e| Error::Other(format!("{}: {e}", project.path.display())))?;
+    if write && old != new {
+        edit::write_page(&project.path, &new)?;
+    }
+    Ok((old, new))
 }
 
 /// A suggestion worth proposing: some project person wrote it, or its text is close.
@@ -166,27 +211,11 @@ fn page_report(project: &Project, proposals: Vec<Suggestion>, write: bool) -> Pr
         return report;
     }
     let keys: Vec<String> = report.proposals.iter().map(|s| s.key.clone()).collect();
-    let outcome = std::fs::read_to_string(&project.path)
-        .map_err(|e| format!("cannot read {}: {e}", project.path.display()))
-        .and_then(|old| {
-            let new = if project.bibkeys.is_empty() {
-                edit::set_bibkeys(&old, &keys)
-            } else {
-                edit::add_bibkeys(&old, &keys)
-            }
-            .map_err(|e| format!("{}: {e}", project.path.display()))?;
-            Ok((old, new))
-        });
-    match outcome {
-        Err(message) => report.error = Some(message),
+    match apply_keys(project, &keys, write) {
+        Err(e) => report.error = Some(e.to_string()),
         Ok((old, new)) => {
             report.diff = unified_diff(&project.path, &old, &new);
-            if write && old != new {
-                match edit::write_page(&project.path, &new) {
-                    Ok(_) => report.written = true,
-                    Err(e) => report.error = Some(e.to_string()),
-                }
-            }
+            report.written = write && old != new;
         }
     }
     report

@@ -98,13 +98,20 @@ pub fn summary_text(report: &HarvestReport) -> String {
         report.id_requests as f64 / report.publications as f64
     };
     out.push_str(&format!(
-        "{} requests: {} for identifiers ({per_pub:.3} per publication, {} publications), {} for people, {} searches\n",
+        "{} requests: {} for identifiers ({per_pub:.3} per publication, {} publications), {} for people ({} people), {} searches\n",
         report.requests(),
         report.id_requests,
         report.publications,
         report.person_requests,
+        report.people,
         report.search_requests
     ));
+    let missing: u64 = report.services.values().map(|s| s.missing).sum();
+    if missing > 0 {
+        out.push_str(&format!(
+            "{missing} lookups still missing (offline, budget or failures); the next run asks for them\n"
+        ));
+    }
     if report.degraded() {
         let names: Vec<&str> = report.failed.iter().map(|s| s.as_str()).collect();
         out.push_str(&format!(

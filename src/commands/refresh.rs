@@ -186,6 +186,13 @@ pub fn refresh(
         if wrote_bib || added {
             // The bib files changed under us: fill and build must see the new entries.
             inputs = common::load_inputs(config.clone());
+            if !mode.offline {
+                // New identifiers mean new lookups; make them now, so that the next run with
+                // nothing new sends no request at all.
+                log(&ci_env.stage_start("harvest (new identifiers)"));
+                harvest_stage(&inputs, mode, ci_env, &mut report);
+                log(&ci_env.stage_end("harvest (new identifiers)", "done"));
+            }
         }
 
         log(&ci_env.stage_start("fill"));
@@ -265,19 +272,24 @@ fn harvest_stage(inputs: &Inputs, mode: Mode, ci_env: &CiEnv, report: &mut Refre
             return;
         }
     };
-    report.services = Section::with(
-        harvest
-            .services
-            .iter()
-            .map(|(service, r)| ServiceStats {
+    // Added up over the harvests of this run.
+    let mut stats: BTreeMap<String, ServiceStats> = std::mem::take(&mut report.services.items)
+        .into_iter()
+        .map(|s| (s.service.clone(), s))
+        .collect();
+    for (service, r) in &harvest.services {
+        let s = stats
+            .entry(service.to_string())
+            .or_insert_with(|| ServiceStats {
                 service: service.to_string(),
-                requests: r.requests,
-                store_hits: r.store_hits,
-                retries: r.retries,
-                failures: r.failures,
-            })
-            .collect(),
-    );
+                ..ServiceStats::default()
+            });
+        s.requests += r.requests;
+        s.store_hits += r.store_hits;
+        s.retries += r.retries;
+        s.failures += r.failures;
+    }
+    report.services = Section::with(stats.into_values().collect());
     for service in &harvest.failed {
         let message = harvest
             .services

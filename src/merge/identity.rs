@@ -47,6 +47,8 @@ pub struct Work {
     pub first_family: String,
     /// Preprint, abstract or paper.
     pub class: Option<WorkClass>,
+    /// Kind of work, when known (a conference contribution may be an abstract or a paper).
+    pub kind: Option<Kind>,
 }
 
 /// Why two works are linked.
@@ -232,6 +234,7 @@ impl Work {
             year: p.year,
             first_family: p.authors.first().map(fold::family).unwrap_or_default(),
             class: Some(publication_class(p)),
+            kind: p.kind,
         }
     }
 
@@ -257,6 +260,7 @@ impl Work {
                 .map(|a| fold::family(&a.name))
                 .unwrap_or_default(),
             class: Some(candidate_class(c)),
+            kind: c.kind,
         }
     }
 
@@ -296,8 +300,14 @@ pub fn shared_id(a: &Ids, b: &Ids) -> Option<Basis> {
 /// `threshold` is the title similarity at which two works without a shared id are the same.
 pub fn compare(a: &Work, b: &Work, threshold: f64) -> Option<Link> {
     let preprint_pair = (a.class() == WorkClass::Preprint) != (b.class() == WorkClass::Preprint);
-    let abstract_pair = !preprint_pair
-        && ((a.class() == WorkClass::Abstract) != (b.class() == WorkClass::Abstract));
+    // An abstract and a journal article are different works; a conference contribution
+    // the service cannot tell apart from an abstract may be either.
+    let abstract_vs = |x: &Work, y: &Work| {
+        x.class() == WorkClass::Abstract
+            && y.class() == WorkClass::Paper
+            && y.kind != Some(Kind::InProceedings)
+    };
+    let abstract_pair = !preprint_pair && (abstract_vs(a, b) || abstract_vs(b, a));
     if let Some(basis) = shared_id(&a.ids, &b.ids) {
         let strong = matches!(basis, Basis::Doi | Basis::Pmid);
         return if preprint_pair {
@@ -447,23 +457,33 @@ impl BibIndex {
         hits
     }
 
-    /// Entries whose titles share enough words with `work` (word Dice ≥ `min_overlap`).
-    fn title_hits(&self, work: &Work, min_overlap: f64) -> Vec<usize> {
-        let mut counts: HashMap<usize, usize> = HashMap::new();
+    /// Entries whose titles share enough words with `work` (word Dice ≥ `min_overlap`),
+    /// best overlap first.
+    fn title_hits(&self, work: &Work, min_overlap: f64) -> Vec<(usize, f64)> {
+        let mut counts: Vec<u32> = vec![0; self.works.len()];
+        let mut touched: Vec<usize> = Vec::new();
         for word in &work.words {
             for &i in self.by_word.get(word).into_iter().flatten() {
-                *counts.entry(i).or_default() += 1;
+                if counts[i] == 0 {
+                    touched.push(i);
+                }
+                counts[i] += 1;
             }
         }
-        let mut hits: Vec<usize> = counts
+        let mut hits: Vec<(usize, f64)> = touched
             .into_iter()
-            .filter(|&(i, common)| {
+            .filter_map(|i| {
+                let common = counts[i] as usize;
                 let n = work.words.len() + self.works[i].words.len();
-                n > 0 && 2.0 * common as f64 / n as f64 >= min_overlap
+                let overlap = if n == 0 {
+                    0.0
+                } else {
+                    2.0 * common as f64 / n as f64
+                };
+                (overlap >= min_overlap).then_some((i, overlap))
             })
-            .map(|(i, _)| i)
             .collect();
-        hits.sort_unstable();
+        hits.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         hits
     }
 
@@ -471,7 +491,13 @@ impl BibIndex {
     /// when comparing bib entries with each other).
     pub fn resolve(&self, work: &Work, skip: Option<usize>) -> Resolution {
         let mut pool = self.id_hits(&work.ids);
-        let titled = self.title_hits(work, 0.3);
+        // Titles sharing too few words cannot reach any threshold; the best few suffice.
+        let titled: Vec<usize> = self
+            .title_hits(work, 0.4)
+            .into_iter()
+            .take(10)
+            .map(|h| h.0)
+            .collect();
         pool.extend(titled.iter().copied());
         let mut res = Resolution::default();
         let better = |new: Basis, old: Option<(usize, Basis)>| match old {

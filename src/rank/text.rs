@@ -287,21 +287,38 @@ impl std::fmt::Debug for Tokenizer {
 impl Tokenizer {
     /// The terms of `text`, in order, with their surface forms (lowercased words as written).
     pub fn tokens(&mut self, text: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        self.each_term(text, |term, word| {
+            out.push((term.to_string(), word.to_lowercase()))
+        });
+        out
+    }
+
+    /// Calls `f(term, word)` for every term of `text`, without allocating per token.
+    pub fn each_term(&mut self, text: &str, mut f: impl FnMut(&str, &str)) {
         let cleaned = NOISE.replace_all(text, " ");
         let letters = cleaned.chars().filter(|c| c.is_alphabetic()).count();
         let upper = cleaned.chars().filter(|c| c.is_uppercase()).count();
         // A title in capitals is ordinary words, not a row of acronyms.
         let shouting = letters >= 12 && upper * 2 > letters;
-        let mut out = Vec::new();
         for word in cleaned.split(|c: char| !c.is_alphanumeric()) {
             if word.is_empty() {
                 continue;
             }
-            if let Some(term) = self.term(word, shouting) {
-                out.push((term, word.to_lowercase()));
+            if !shouting {
+                if let Some(a) = acronym(word) {
+                    f(&a, word);
+                    continue;
+                }
+            }
+            if let Some(Some(term)) = self.cache.get(word) {
+                f(term, word);
+                continue;
+            }
+            if let Some(term) = self.term(word, true) {
+                f(&term, word);
             }
         }
-        out
     }
 
     /// The term of one word, or `None` for stop words, numbers and single letters.
@@ -389,15 +406,25 @@ impl TextIndex {
                 .into_iter()
                 .zip(FIELD_WEIGHTS)
             {
-                for (term, _) in index.tokenizer.tokens(text) {
-                    let next = index.terms.len() as TermId;
-                    let id = *index.terms.entry(term).or_insert(next);
-                    if id as usize == index.postings.len() {
-                        index.postings.push(Vec::new());
-                    }
+                let TextIndex {
+                    tokenizer,
+                    terms,
+                    postings,
+                    ..
+                } = &mut index;
+                tokenizer.each_term(text, |term, _| {
+                    let id = match terms.get(term) {
+                        Some(&id) => id,
+                        None => {
+                            let id = terms.len() as TermId;
+                            terms.insert(term.to_string(), id);
+                            postings.push(Vec::new());
+                            id
+                        }
+                    };
                     *counts.entry(id).or_default() += weight;
                     length += weight;
-                }
+                });
             }
             let mut sorted: Vec<(TermId, f32)> = counts.iter().map(|(&t, &c)| (t, c)).collect();
             sorted.sort_by_key(|&(t, _)| t);

@@ -406,6 +406,16 @@ impl RefreshReport {
             } else {
                 parts.push(plural(self.stale.len(), "stale file", "stale files"));
             }
+        } else if self.mode.write && self.files.written.is_empty() {
+            // Nothing written: whatever was found was reported (and filed) by an earlier run.
+            parts.push("no changes".to_string());
+            let n = self.new_work_count();
+            if n > 0 {
+                parts.push(format!(
+                    "{} awaiting review",
+                    plural(n, "new publication", "new publications")
+                ));
+            }
         } else {
             let n = self.new_work_count();
             if n > 0 {

@@ -75,7 +75,6 @@ fn emit_diag(shared: &Path, dir: &Path) -> (Inputs, PathBuf) {
 }
 
 #[test]
-#[ignore = "needs bib::load (lands with the bib stage)"]
 fn diag_real_files_have_the_example_shapes() {
     let Some(shared) = crate::shared() else {
         return;
@@ -147,7 +146,6 @@ fn diag_real_files_have_the_example_shapes() {
 }
 
 #[test]
-#[ignore = "needs bib::load (lands with the bib stage)"]
 fn diag_real_authorkeys_cover_every_member_with_publications() {
     let Some(shared) = crate::shared() else {
         return;
@@ -217,7 +215,6 @@ fn diag_real_authorkeys_cover_every_member_with_publications() {
 /// The explanations of the differences are in docs/attribution.md; this prints them and
 /// fails only when a member of the pipeline's output is missing altogether.
 #[test]
-#[ignore = "needs bib::load (lands with the bib stage)"]
 fn diag_real_authorkeys_against_the_pipeline() {
     let Some(shared) = crate::shared() else {
         return;

@@ -16,8 +16,10 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 mod attribution;
+mod bib;
 mod build;
 mod diag;
 mod fill;
+mod harvest;
 mod merge;
 mod site;

@@ -183,3 +183,59 @@ fn enrich_write_with_nothing_to_add_leaves_diag_bib_byte_identical() {
     );
     assert_eq!(std::fs::read(&bib).unwrap(), before);
 }
+
+/// Every diag.bib entry, described by a "service" that knows only its title, year and
+/// authors, resolves to itself (or to an entry of a reported duplicate pair), never elsewhere.
+#[test]
+fn title_only_candidates_of_diag_entries_resolve_to_themselves() {
+    use publist::merge::identity::{bib_pairs, BibIndex, Work};
+    use publist::model::{Candidate, CandidateAuthor};
+    let Some(shared) = crate::shared() else {
+        return;
+    };
+    let bib = publist::bib::load(&[shared.join("data/diag.bib")]);
+    let pairs = bib_pairs(&bib.publications, 0.9);
+    let index = BibIndex::new(&bib.publications, 0.9);
+    let started = std::time::Instant::now();
+    let (mut own, mut other, mut none) = (0, Vec::new(), 0);
+    for (i, p) in bib.publications.iter().enumerate() {
+        let c = Candidate {
+            title: format!("{}.", p.title),
+            year: p.year,
+            authors: p
+                .authors
+                .iter()
+                .map(|n| CandidateAuthor {
+                    name: n.clone(),
+                    orcid: None,
+                })
+                .collect(),
+            venue: p.venue().map(str::to_string),
+            kind: p.kind,
+            ..Candidate::default()
+        };
+        match index.resolve(&Work::from_candidate(&c), None).same {
+            Some((j, _)) if j == i => own += 1,
+            Some((j, _)) => {
+                let (a, b) = (&p.key, &bib.publications[j].key);
+                let paired = pairs
+                    .iter()
+                    .any(|x| (&x.a == a && &x.b == b) || (&x.a == b && &x.b == a));
+                if !paired {
+                    other.push(format!("{a} -> {b}"));
+                }
+            }
+            None => none += 1,
+        }
+    }
+    eprintln!(
+        "resolved {} title-only candidates in {:?}: {own} to themselves, {} elsewhere, {none} unresolved",
+        bib.publications.len(),
+        started.elapsed(),
+        other.len()
+    );
+    // Same-title pairs the curators keep apart (abstract + paper, preprint + paper, paper in
+    // two venues) may attract each other's candidates; anything else is a wrong merge.
+    assert!(other.len() <= 20, "{other:?}");
+    assert!(own as f64 >= 0.95 * bib.publications.len() as f64);
+}

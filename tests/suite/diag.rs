@@ -439,14 +439,12 @@ fn diag_authorkeys_and_groupkeys_have_the_documented_shape_and_order() {
     // Within a year: by month, newest first (Sanc19 in November before Sanc19a in March).
     assert_eq!(clarisa["2019"], serde_json::json!(["sanc19", "sanc19a"]));
     assert_eq!(clarisa["2005"], serde_json::json!(["abas05"]));
-    assert!(
-        clarisa.get("2011").is_none(),
-        "a copromotor is not an author"
-    );
-    assert_eq!(clarisa["__years__"], serde_json::json!([2019, 2005]));
+    // A thesis a member supervised is on their list.
+    assert_eq!(clarisa["2011"], serde_json::json!(["adri11a"]));
+    assert_eq!(clarisa["__years__"], serde_json::json!([2019, 2011, 2005]));
     assert_eq!(
         clarisa["__types__"],
-        serde_json::json!(["article", "inproceedings"])
+        serde_json::json!(["article", "inproceedings", "phdthesis"])
     );
     let bram = &authors["bram-van-ginneken"];
     // Known month first, then unknown months by key.
@@ -456,7 +454,7 @@ fn diag_authorkeys_and_groupkeys_have_the_documented_shape_and_order() {
     );
     assert_eq!(
         bram["__types__"],
-        serde_json::json!(["article", "preprint"])
+        serde_json::json!(["article", "preprint", "phdthesis"])
     );
 
     let groups = read_json(&content.join("groupkeys_diag.json"));
@@ -492,11 +490,14 @@ fn diag_only_members_works_when_configured() {
     diag::emit(&inputs, &sites(&["diag", "pathology"]), &content, &options).unwrap();
     let diag_items = read_json(&content.join("bibitems_diag.json"));
     let keys: Vec<&String> = diag_items.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["abas05", "ginn19a", "ginn19b", "sanc19", "sanc19a"]);
+    assert_eq!(
+        keys,
+        ["abas05", "adri11a", "ginn19a", "ginn19b", "sanc19", "sanc19a"]
+    );
     let groups = read_json(&content.join("groupkeys_diag.json"));
     assert_eq!(
         groups["retina"]["__years__"],
-        serde_json::json!([2019, 2005])
+        serde_json::json!([2019, 2011, 2005])
     );
     // A member without `groups:` lands in their `default_group`.
     let path_items = read_json(&content.join("bibitems_pathology.json"));
@@ -591,7 +592,13 @@ fn diag_member_and_group_stubs_are_where_the_templates_look() {
     let bram = pages.join("publications/bram-van-ginneken");
     assert!(bram.join("2019.md").exists());
     assert!(
-        !bram.join("2012-and-before.md").exists(),
+        bram.join("2012-and-before.md").exists(),
+        "the 2011 thesis he supervised"
+    );
+    assert!(
+        !tmp.path()
+            .join("website-pathology/content/pages/publications/jeroen-van-der-laak/2012-and-before.md")
+            .exists(),
         "no early work, no early page"
     );
     assert!(
@@ -758,4 +765,110 @@ fn diag_build_hook_runs_only_when_asked_and_takes_sites_from_flags_or_config() {
         report.sites[1].publications, 1,
         "only members' works when configured"
     );
+}
+
+/// Copies `tests/fixtures/diag` into a fresh folder.
+fn fixture_site() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = crate::support::fixture("diag");
+    for entry in walkdir::WalkDir::new(&src)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let rel = entry.path().strip_prefix(&src).unwrap();
+        let dst = tmp.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dst).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dst).unwrap();
+        }
+    }
+    tmp
+}
+
+const BUILD: &[&str] = &[
+    "build",
+    "--bib",
+    "content/strings.bib",
+    "--bib",
+    "content/lab.bib",
+    "--people",
+    "content/pages/members",
+    "--out",
+    "out",
+    "--emit",
+    "diag-pelican",
+    "--site",
+    "diag",
+    "--site",
+    "pathology",
+    "--content",
+    "content",
+];
+
+#[test]
+fn diag_cli_build_writes_every_site_from_a_bib_and_member_pages() {
+    let site = fixture_site();
+    let out = crate::support::publist(site.path(), BUILD);
+    let err = crate::support::stderr(&out);
+    assert!(matches!(out.status.code(), Some(0) | Some(2)), "{err}");
+    let content = site.path().join("content");
+    let items = read_json(&content.join("bibitems_diag.json"));
+    let vos = &items["vos21"];
+    assert_eq!(
+        vos["journal"], "Radiology",
+        "macros resolved through two levels"
+    );
+    assert_eq!(vos["authors"], "A. M. Vos, P. de Wit and H. Müller");
+    assert_eq!(vos["pubinfo"], "2021;298(2):410-418");
+    assert_eq!(vos["pmidnumber"], 33200000);
+    assert_eq!(
+        vos["abstract"],
+        "We reached 90% sensitivity. METHODS: threshold = 0.5 was used."
+    );
+    assert_eq!(items["vos12"]["cover_exists"], "True");
+    assert_eq!(items["vos12"]["copromotor"], "H. Müller");
+    assert_eq!(items["mull20"]["type"], "preprint");
+    assert!(
+        items.get("othe19").is_some(),
+        "every publication in every site by default"
+    );
+
+    let authors = read_json(&content.join("authorkeys_diag.json"));
+    assert_eq!(
+        authors["anna-vos"]["2021"],
+        serde_json::json!(["wit21", "vos21"])
+    );
+    assert_eq!(
+        authors["pieter-de-wit"]["__years__"],
+        serde_json::json!([2021, 2020, 2012])
+    );
+    let pathology = read_json(&content.join("authorkeys_pathology.json"));
+    assert_eq!(
+        pathology["hanna-müller"]["__years__"],
+        serde_json::json!([2021, 2020, 2012])
+    );
+    assert!(
+        err.contains("hanna-muller") && err.contains("groups"),
+        "warned: {err}"
+    );
+
+    let stub = read(&content.join("pages/publications/vos21.md"));
+    assert!(
+        stub.contains("\ndiag_authors: anna-vos,hanna-müller,pieter-de-wit\n"),
+        "{stub}"
+    );
+    assert!(
+        stub.ends_with("\n\nWe reached 90% sensitivity. METHODS: threshold = 0.5 was used.\n"),
+        "{stub}"
+    );
+    let member = site
+        .path()
+        .join("website-diag/content/pages/publications/anna-vos/2021.md");
+    assert!(read(&member).starts_with("main_title: Publications of Anna Vos\n"));
+
+    // A second run changes nothing.
+    let again = crate::support::publist(site.path(), BUILD);
+    let err = crate::support::stderr(&again);
+    assert!(err.contains("diag-pelican: 0 files written"), "{err}");
 }

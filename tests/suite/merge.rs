@@ -550,3 +550,75 @@ fn apply_adds_house_style_entries_once_and_ignores_rejects() {
         ignore
     );
 }
+
+#[test]
+fn csv_review_applies_with_dry_run_first() {
+    let (_tmp, dir) = fixture_copy();
+    fill_person_answers(&store_in(&dir));
+    let out = run(
+        &dir,
+        &[
+            "discover",
+            "--person",
+            "clara-sanchez",
+            "--format",
+            "csv",
+            "-o",
+            "review.csv",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(dir.join("review.csv")).unwrap();
+    assert!(
+        csv.starts_with("action,person,decision,key,year,title,doi,"),
+        "{csv}"
+    );
+    let edited: String = csv
+        .lines()
+        .map(|l| {
+            if l.contains("Vessel tortuosity") {
+                format!("add{l}\n")
+            } else if l.contains("Soil microbiome") {
+                format!("ignore{l}\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    std::fs::write(dir.join("review.csv"), edited).unwrap();
+    let bib_before = std::fs::read(dir.join("bib/group.bib")).unwrap();
+    let ignore_before = std::fs::read(dir.join("publist.ignore")).unwrap();
+    let dry = publist(
+        &dir,
+        &[
+            "apply",
+            "review.csv",
+            "--config",
+            "publist.toml",
+            "--dry-run",
+        ],
+    );
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    assert!(
+        stdout(&dry).contains("+@article{Sanc20b,"),
+        "{}",
+        stdout(&dry)
+    );
+    assert_eq!(
+        std::fs::read(dir.join("bib/group.bib")).unwrap(),
+        bib_before
+    );
+    assert_eq!(
+        std::fs::read(dir.join("publist.ignore")).unwrap(),
+        ignore_before
+    );
+    let real = publist(&dir, &["apply", "review.csv", "--config", "publist.toml"]);
+    assert!(real.status.success(), "{}", stderr(&real));
+    let bib = std::fs::read_to_string(dir.join("bib/group.bib")).unwrap();
+    assert!(bib.contains("@article{Sanc20b,\n"), "{bib}");
+    let ignore = std::fs::read_to_string(dir.join("publist.ignore")).unwrap();
+    assert!(
+        ignore.contains("doi:10.1000/soil.2016.1  # rejected in review (namesake)"),
+        "{ignore}"
+    );
+}

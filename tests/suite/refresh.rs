@@ -444,6 +444,34 @@ async fn first_run_reports_changes_second_run_reports_none_and_sends_no_request(
     );
     let json: serde_json::Value = serde_json::from_str(&read(dir, "report.json")).unwrap();
     assert_eq!(json["status"], "changes", "{json:#}");
+    // Enrichment: PubMed knows the PMID of Mens22's DOI; it is written into the bib file.
+    assert!(
+        report.contains("| `Mens22` | pmid | 35512345 | pubmed "),
+        "{report}"
+    );
+    let bib = read(dir, "bib/publications.bib");
+    assert!(
+        bib.contains("pmid = {35512345}"),
+        "the PMID was added to Mens22"
+    );
+    // Discovery: ORCID lists a work of Kwame Mensah that the bib files lack.
+    let kwame = json["new_publications_per_person"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["person"] == "kwame-mensah")
+        .unwrap_or_else(|| panic!("kwame-mensah has a new work: {json:#}"));
+    assert_eq!(kwame["works"][0]["ids"]["doi"], "10.1555/mens.2025.0001");
+    assert_eq!(kwame["works"][0]["decision"], "new");
+    let review = read(dir, "publist.review.md");
+    assert!(
+        review.contains("10.1555/mens.2025.0001"),
+        "the review file lists it: {review}"
+    );
+    // Fill: project pages without bibkeys get proposals.
+    assert!(json["bibkeys_proposed"]["items"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty()));
     assert!(
         dir.join("out/index.html").is_file(),
         "the site was built: {}\n{}",
@@ -463,9 +491,13 @@ async fn first_run_reports_changes_second_run_reports_none_and_sends_no_request(
         report.starts_with("## publist refresh: no changes"),
         "{report}"
     );
+    assert!(
+        report.contains("1 new publication awaiting review"),
+        "{report}"
+    );
     let json: serde_json::Value = serde_json::from_str(&read(dir, "report.json")).unwrap();
     assert_eq!(json["status"], "no-changes");
-    assert_eq!(json["requests"], 0, "{json:#}");
+    assert_eq!(json["requests"], 0, "{}", json["services"]);
     assert_eq!(
         mocks.request_count().await,
         before,
@@ -597,4 +629,36 @@ fn check_in_github_actions_annotates_stale_files() {
     );
     let summary = std::fs::read_to_string(&summary).unwrap();
     assert!(summary.contains("`out/index.html` (missing)"), "{summary}");
+}
+
+#[test]
+fn check_covers_the_data_files_of_the_diag_pelican_flavour() {
+    let site = copy_example();
+    let dir = site.path();
+    let config = read(dir, "publist.toml").replacen(
+        "[output]\n",
+        "[output]\nemit = [\"diag-pelican\"]\n",
+        1,
+    );
+    let config = format!("{config}\n[diag]\nsites = [\"diag\"]\ncontent = \"website/content\"\n");
+    std::fs::write(dir.join("publist.toml"), config).unwrap();
+
+    let build = support::publist(dir, &["build"]);
+    assert_ne!(code(&build), 1, "{}", explain(&build));
+    assert!(
+        dir.join("website/content/bibitems_diag.json").is_file(),
+        "{}",
+        explain(&build)
+    );
+    let fresh = support::publist(dir, &["refresh", "--check"]);
+    assert_eq!(code(&fresh), 0, "{}", explain(&fresh));
+
+    std::fs::remove_file(dir.join("website/content/bibitems_diag.json")).unwrap();
+    let stale = support::publist(dir, &["refresh", "--check"]);
+    assert_eq!(code(&stale), 2, "{}", explain(&stale));
+    let stdout = support::stdout(&stale);
+    assert!(
+        stdout.contains("stale: website/content/bibitems_diag.json (missing)"),
+        "{stdout}"
+    );
 }

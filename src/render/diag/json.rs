@@ -66,6 +66,44 @@ pub fn to_bytes<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     out
 }
 
+/// `value` serialized as a member of a top-level object: like [`to_bytes`], one level
+/// deeper, without the final newline. JSON strings hold no raw line breaks, so indenting
+/// every line after the first is exact.
+pub fn fragment<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let flat = to_bytes(value);
+    let flat = flat.strip_suffix(b"\n").unwrap_or(&flat);
+    let mut out = Vec::with_capacity(flat.len() + flat.len() / 16);
+    for (n, line) in flat.split(|&b| b == b'\n').enumerate() {
+        if n > 0 {
+            out.extend_from_slice(b"\n ");
+        }
+        out.extend_from_slice(line);
+    }
+    out
+}
+
+/// A top-level object from keys and [`fragment`]s: the same bytes [`to_bytes`] writes for
+/// the object itself.
+pub fn object_of_fragments(members: &[(&str, &[u8])]) -> Vec<u8> {
+    if members.is_empty() {
+        return b"{}\n".to_vec();
+    }
+    let size: usize = members.iter().map(|(k, v)| k.len() + v.len() + 8).sum();
+    let mut out = Vec::with_capacity(size + 4);
+    out.extend_from_slice(b"{\n");
+    for (n, (key, value)) in members.iter().enumerate() {
+        if n > 0 {
+            out.extend_from_slice(b",\n");
+        }
+        out.push(b' ');
+        out.extend_from_slice(serde_json::to_string(key).unwrap_or_default().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value);
+    }
+    out.extend_from_slice(b"\n}\n");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +120,30 @@ mod tests {
             text,
             "{\n \"z\": \"Abásolo\",\n \"a\": -1,\n \"m\": [\n  \"x\"\n ]\n}\n"
         );
+    }
+
+    #[test]
+    fn fragments_assemble_to_the_same_bytes_as_the_whole() {
+        let a = Json::Obj(vec![
+            (
+                "author".into(),
+                Json::List(vec![Json::strs(["C. I.", "", "Sánchez", ""])]),
+            ),
+            ("abstract".into(), Json::str("line\nbreak \"quoted\"")),
+            ("empty".into(), Json::List(vec![])),
+            ("year".into(), Json::Int(2005)),
+        ]);
+        let b = Json::Obj(vec![]);
+        let whole = Json::Obj(vec![
+            ("abas05".into(), a.clone()),
+            ("x\"y".into(), b.clone()),
+        ]);
+        let (fa, fb) = (fragment(&a), fragment(&b));
+        let parts: Vec<(&str, &[u8])> = vec![("abas05", &fa), ("x\"y", &fb)];
+        assert_eq!(
+            String::from_utf8(object_of_fragments(&parts)).unwrap(),
+            String::from_utf8(to_bytes(&whole)).unwrap()
+        );
+        assert_eq!(object_of_fragments(&[]), to_bytes(&Json::Obj(vec![])));
     }
 }

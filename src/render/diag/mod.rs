@@ -194,7 +194,7 @@ pub fn emit(
     });
 
     let mut files: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
-    let mut bibitems: HashMap<usize, Json> = HashMap::new();
+    let mut bibitems: HashMap<usize, Vec<u8>> = HashMap::new();
     let mut shown: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
     for site in &sites {
         let view = SiteView::new(&roster, site, options.all_publications);
@@ -202,19 +202,20 @@ pub fn emit(
             shown.entry(i).or_default().insert(site.clone());
         }
         report.sites.push(view.summary());
-        let items: Vec<(String, Json)> = view
+        // Each entry is serialized once and shared by every site that shows it.
+        for &i in &view.publications {
+            bibitems
+                .entry(i)
+                .or_insert_with(|| json::fragment(&bibitem::bibitem(roster.pubs[i], &covers)));
+        }
+        let items: Vec<(&str, &[u8])> = view
             .publications
             .iter()
-            .map(|&i| {
-                let item = bibitems
-                    .entry(i)
-                    .or_insert_with(|| bibitem::bibitem(roster.pubs[i], &covers));
-                (roster.keys[i].clone(), item.clone())
-            })
+            .map(|&i| (roster.keys[i].as_str(), bibitems[&i].as_slice()))
             .collect();
         files.insert(
             content_dir.join(format!("bibitems_{site}.json")),
-            json::to_bytes(&Json::Obj(items)),
+            json::object_of_fragments(&items),
         );
         files.insert(
             content_dir.join(format!("authorkeys_{site}.json")),
@@ -232,8 +233,8 @@ pub fn emit(
     }
     publication_stubs(&roster, &shown, content_dir, &mut files);
 
-    for (path, bytes) in files {
-        let outcome = write_if_changed(&path, &bytes)?;
+    let files: Vec<(PathBuf, Vec<u8>)> = files.into_iter().collect();
+    for (path, outcome) in write_all(&files)? {
         match outcome {
             WriteOutcome::Written => report.written += 1,
             WriteOutcome::Unchanged => report.unchanged += 1,
@@ -241,6 +242,55 @@ pub fn emit(
         report.files.push((path, outcome));
     }
     Ok(report)
+}
+
+/// How many files are written at once. Each atomic write ends in an fsync, whose latency,
+/// not the CPU, bounds a cold run of a few thousand stubs; overlapping them is what helps.
+const WRITERS: usize = 16;
+
+/// Writes every file through [`write_if_changed`], several at a time; the outcomes come
+/// back in the order of `files`. The first error wins.
+fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<(PathBuf, WriteOutcome)>> {
+    // Folders first, once each, so the writers do not race to create them.
+    let dirs: BTreeSet<&Path> = files.iter().filter_map(|(p, _)| p.parent()).collect();
+    for dir in dirs {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<Vec<(usize, Result<WriteOutcome>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..WRITERS.min(files.len()).max(1))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((path, bytes)) = files.get(i) else {
+                            break;
+                        };
+                        done.push((i, write_if_changed(path, bytes)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join().unwrap_or_else(|_| {
+                    vec![(0, Err(Error::Other("a writer thread panicked".into())))]
+                })
+            })
+            .collect()
+    });
+    let mut outcomes: Vec<(usize, Result<WriteOutcome>)> = results.into_iter().flatten().collect();
+    outcomes.sort_by_key(|(i, _)| *i);
+    outcomes
+        .into_iter()
+        .map(|(i, r)| r.map(|o| (files[i].0.clone(), o)))
+        .collect()
 }
 
 /// Site names become file and folder names: refuse anything that is not one safe component.
@@ -278,7 +328,7 @@ struct Roster<'a> {
     names: BTreeMap<String, String>,
     /// Each member's groups; members without `groups:` get `default_group` or every site.
     groups: BTreeMap<String, Vec<String>>,
-    /// Each member's works (author or editor), as indices into `pubs`.
+    /// Each member's works (author, editor or thesis supervisor), as indices into `pubs`.
     works: BTreeMap<String, BTreeSet<usize>>,
     /// Member slugs among the authors of each publication.
     authors: Vec<BTreeSet<String>>,
@@ -366,10 +416,10 @@ impl<'a> Roster<'a> {
                         authors[i].insert(member.clone());
                         page_works.entry(slug.as_str()).or_default().insert(i);
                     }
-                    Role::Editor => {
+                    // Theses a member supervised are on their list, as on the DIAG sites.
+                    Role::Editor | Role::Promotor | Role::Copromotor => {
                         page_works.entry(slug.as_str()).or_default().insert(i);
                     }
-                    Role::Promotor | Role::Copromotor => {}
                 }
             }
         }
