@@ -121,12 +121,17 @@ pub fn load_with(paths: &[PathBuf], options: &LoadOptions) -> Bibliography {
 
 /// Loads bib text that is already in memory (tests, benchmarks, other stages).
 pub fn load_str(path: &Path, text: &str) -> Bibliography {
-    let mut diagnostics = Vec::new();
     let files = vec![BibFile {
         path: path.to_path_buf(),
         text: text.to_string(),
     }];
-    let publications = load_texts(&files, &LoadOptions::default(), &mut diagnostics);
+    load_files(files, &LoadOptions::default())
+}
+
+/// Loads several in-memory files together (macros resolve across them).
+pub fn load_files(files: Vec<BibFile>, options: &LoadOptions) -> Bibliography {
+    let mut diagnostics = Vec::new();
+    let publications = load_texts(&files, options, &mut diagnostics);
     let mut bib = Bibliography {
         publications,
         diagnostics,

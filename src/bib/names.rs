@@ -75,7 +75,11 @@ fn split_list(list: &str) -> Vec<&str> {
 
 /// Parses one name ("Given von Family", "von Family, Given" or "von Family, Jr, Given").
 pub fn parse_name(name: &str) -> Name {
-    let commas = split_top(name, |b| b == b',');
+    let mut commas = split_top(name, |b| b == b',');
+    // A trailing comma ("Pastorino, E,") adds no part.
+    while commas.len() > 1 && commas.last().is_some_and(|c| c.is_empty()) {
+        commas.pop();
+    }
     let words_of = |s: &str| -> Vec<String> {
         split_top(s, |b| b.is_ascii_whitespace() || b == b'~')
             .into_iter()
@@ -116,6 +120,16 @@ pub fn parse_name(name: &str) -> Name {
         ),
     };
     let (particle, family) = split_von_last(&von_last, commas.len() == 1);
+    if particle.is_empty() && family.len() == 1 {
+        if let Some((p, f)) = braced_particle(&family[0]) {
+            return Name {
+                given: join_decoded(&first),
+                particle: p,
+                family: f,
+                suffix: join_decoded(&jr),
+            };
+        }
+    }
     Name {
         given: join_decoded(&first),
         particle: join_decoded(particle),
@@ -146,6 +160,24 @@ fn split_von_last(words: &[String], capital_particles: bool) -> (&[String], &[St
             }
         }
     }
+}
+
+/// `{van der Laak}`: a braced family name that starts with lowercase particles gives them up,
+/// so the same person reads the same with and without the braces.
+fn braced_particle(word: &str) -> Option<(String, String)> {
+    let inner = word.strip_prefix('{')?.strip_suffix('}')?;
+    if inner.contains(['{', '}']) {
+        return None;
+    }
+    let words: Vec<&str> = inner.split_whitespace().collect();
+    let lead = words.iter().take_while(|w| is_lower(w)).count();
+    if lead == 0 || lead == words.len() {
+        return None;
+    }
+    Some((
+        decode_word(&words[..lead].join(" ")),
+        decode_word(&words[lead..].join(" ")),
+    ))
 }
 
 fn join_decoded(words: &[String]) -> String {
@@ -285,6 +317,15 @@ mod tests {
         let corp = parse_name("{World Health Organization}");
         assert_eq!(corp.family, "World Health Organization");
         assert_eq!(corp.given, "");
+        assert_eq!(parse_name("Pastorino, E,"), n("E", "", "Pastorino"));
+        assert_eq!(
+            parse_name("Jeroen {van der Laak}"),
+            n("Jeroen", "van der", "Laak")
+        );
+        assert_eq!(
+            parse_name("Christina {Hulsbergen-van de Kaa}"),
+            n("Christina", "", "Hulsbergen-van de Kaa")
+        );
     }
 
     #[test]

@@ -135,11 +135,8 @@ pub fn entry_to_bibtex(p: &Publication) -> String {
 /// "von Last, Jr, First", with braces where BibTeX would otherwise split wrongly.
 pub fn name_to_bibtex(n: &Name) -> String {
     let mut family = escape(&n.family, false);
-    let corporate = n.given.is_empty() && n.particle.is_empty() && n.family.contains(' ');
-    if corporate || family.contains(',') || family.to_lowercase().contains(" and ") {
-        family = format!("{{{family}}}");
-    } else if n.particle.is_empty() && family.starts_with(|c: char| c.is_lowercase()) {
-        // A lowercase family name would be read as a particle.
+    // Several words, a comma or a lowercase start would be split or read as a particle.
+    if family.contains([' ', ',']) || family.starts_with(|c: char| c.is_lowercase()) {
         family = format!("{{{family}}}");
     }
     let mut s = String::new();
@@ -219,6 +216,9 @@ mod tests {
             "King, Jr, Martin",
             "{World Health Organization}",
             "Van Erning, L. J.",
+            "Christina {Hulsbergen-van de Kaa}",
+            "Cruz Garcia, Marie",
+            "de la Cruz Garcia, Marie",
         ] {
             let n = parse_name(text);
             assert_eq!(parse_name(&name_to_bibtex(&n)), n, "{text}");

@@ -342,9 +342,11 @@ impl Runner {
         while let Some((batch, result)) = stream.next().await {
             match result {
                 Ok(fetched) => {
+                    let mut lookups = fetched.found;
+                    lookups.extend(aliases(&lookups, &states));
                     let record = BatchRecord {
                         responses: fetched.responses,
-                        lookups: fetched.found,
+                        lookups,
                     };
                     if let Err(e) = self.store.record(service, now_secs(), &record) {
                         out.errors.push(e.to_string());
@@ -383,6 +385,45 @@ impl Runner {
             .cloned()
             .collect()
     }
+}
+
+/// The other identifiers of the works a batch found, as lookups of their own: a PubMed
+/// esearch that resolved a DOI to PMID P also answers `pmid:P`, an OpenAlex answer by PMID
+/// with a DOI also answers `doi:…`. So when `enrich` writes those ids into the bib, the next
+/// run finds them in the store instead of asking again. Only for id lookups (never for
+/// searches or people's works), and never over a lookup the store or the batch already has.
+fn aliases(
+    found: &[crate::store::LookupResult],
+    states: &BTreeMap<String, crate::store::LookupState>,
+) -> Vec<crate::store::LookupResult> {
+    let taken: BTreeSet<&str> = found.iter().map(|l| l.lookup.as_str()).collect();
+    let mut extra: BTreeMap<String, Vec<crate::model::Candidate>> = BTreeMap::new();
+    for l in found.iter().filter(|l| l.kind == "work") {
+        for c in &l.candidates {
+            let keys = [
+                c.ids.doi.clone().map(Lookup::Doi),
+                c.ids.pmid.map(Lookup::Pmid),
+                c.ids.arxiv.clone().map(Lookup::Arxiv),
+            ];
+            for key in keys.into_iter().flatten().map(|k| k.key()) {
+                if taken.contains(key.as_str()) || states.contains_key(&key) {
+                    continue;
+                }
+                let list = extra.entry(key).or_default();
+                if !list.contains(c) {
+                    list.push(c.clone());
+                }
+            }
+        }
+    }
+    extra
+        .into_iter()
+        .map(|(lookup, candidates)| crate::store::LookupResult {
+            lookup,
+            kind: "work".to_string(),
+            candidates,
+        })
+        .collect()
 }
 
 /// The async harvest (see [`run`]).

@@ -16,6 +16,7 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 mod attribution;
+mod bib;
 mod build;
 mod diag;
 mod fill;

@@ -4,10 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use publist::attribute::{self, names, Attribution};
-use publist::bib::Bibliography;
+use publist::attribute::{self, Attribution};
 use publist::config::{Config, Overrides, RawConfig};
-use publist::model::Publication;
 
 use crate::support::fixture;
 
@@ -31,43 +29,13 @@ fn truth() -> BTreeMap<String, BTreeSet<String>> {
         .collect()
 }
 
-/// The evaluation bib, read field by field: only keys and name lists matter here, so the
-/// test does not depend on the BibTeX stage (the real-data suite covers the two together).
-fn eval_bib() -> Bibliography {
-    let text = std::fs::read_to_string(fixture("attribution/eval.bib")).expect("eval.bib");
-    let entry = regex::Regex::new(r"@\w+\{(\w+),").expect("regex");
-    let field =
-        regex::Regex::new(r"(?m)^\s*(author|editor|promotor|copromotor)\s*=\s*\{(.*)\},?\s*$")
-            .expect("regex");
-    let starts: Vec<(usize, String)> = entry
-        .captures_iter(&text)
-        .map(|c| (c.get(0).map_or(0, |m| m.start()), c[1].to_string()))
-        .collect();
-    let mut bib = Bibliography::default();
-    for (i, (start, key)) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).map_or(text.len(), |s| s.0);
-        let mut p = Publication {
-            key: key.clone(),
-            ..Publication::default()
-        };
-        for c in field.captures_iter(&text[*start..end]) {
-            let names = names::split_name_list(&c[2]);
-            p.fields.insert(c[1].to_string(), c[2].to_string());
-            match &c[1] {
-                "author" => p.authors = names,
-                "editor" => p.editors = names,
-                "promotor" => p.promotors = names,
-                _ => p.copromotors = names,
-            }
-        }
-        bib.publications.push(p);
-    }
-    bib.reindex();
-    bib
-}
-
 fn run() -> (Attribution, publist::site::Site) {
-    let bib = eval_bib();
+    let bib = publist::bib::load(&[fixture("attribution/eval.bib")]);
+    assert!(
+        bib.diagnostics.iter().all(|d| !d.is_error()),
+        "{:?}",
+        bib.diagnostics
+    );
     let site = publist::site::load(&[fixture("attribution/people")], &[]);
     let config = Config::from_raw(
         RawConfig::default(),

@@ -398,6 +398,14 @@ async fn pubmed_summaries_by_pmid_and_esearch_for_dois() {
             .unwrap()
             .found
     );
+    // Once enrich writes the PMID found for the DOI into the bib, the next run asks nothing.
+    let enriched = vec![
+        pubs[0].clone(),
+        pubs[1].clone(),
+        publication("Lin11", Some("10.1148/example.11100001"), Some(15900002)),
+    ];
+    let again = harvest(&cfg, &enriched, &[], &only(&[Service::Pubmed])).await;
+    assert_eq!(again.requests(), 0, "{again:?}");
     // The NCBI key is sent but never stored.
     let requests = server.received_requests().await.unwrap();
     assert!(requests.iter().all(|r| r
@@ -784,4 +792,91 @@ impl Respond for KnownOnly {
             .collect();
         ResponseTemplate::new(200).set_body_json(serde_json::json!({"message": {"items": items}}))
     }
+}
+
+#[tokio::test]
+async fn stale_answers_are_revalidated_with_etag() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/0000-0002-1825-0097/works"))
+        .and(header("if-none-match", "\"v1\""))
+        .respond_with(ResponseTemplate::new(304))
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/0000-0002-1825-0097/works"))
+        .respond_with(json_fixture("orcid/works.json").insert_header("etag", "\"v1\""))
+        .with_priority(2)
+        .expect(1)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(&server.uri(), &dir.path().join("store.sqlite"));
+    cfg.ttl_days.insert("person".into(), 0);
+    let people = vec![Person {
+        slug: "anna-verbeek".into(),
+        orcid: Some("0000-0002-1825-0097".into()),
+        ..Person::default()
+    }];
+    for _ in 0..2 {
+        let report = harvest(&cfg, &[], &people, &only(&[Service::Orcid])).await;
+        assert!(!report.degraded(), "{report:?}");
+    }
+    let store = Store::open(&cfg.store_path).unwrap();
+    assert_eq!(
+        store.person_works("anna-verbeek").unwrap().len(),
+        2,
+        "304 keeps the stored works"
+    );
+}
+
+#[tokio::test]
+async fn redirects_to_another_host_are_refused() {
+    let other = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(CrossrefByFilter)
+        .expect(0)
+        .mount(&other)
+        .await;
+    let server = MockServer::start().await;
+    let elsewhere = other.uri().replace("127.0.0.1", "localhost");
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", format!("{elsewhere}/works").as_str()),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&server.uri(), &dir.path().join("store.sqlite"));
+    let pubs = vec![publication("A", Some("10.5555/a"), None)];
+    let report = harvest(&cfg, &pubs, &[], &only(&[Service::Crossref])).await;
+    assert_eq!(report.failed, vec![Service::Crossref]);
+    assert!(
+        report.services[&Service::Crossref].errors[0].contains("302"),
+        "{report:?}"
+    );
+}
+
+#[tokio::test]
+async fn api_keys_echoed_by_a_service_are_redacted_from_errors() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(|req: &Request| {
+            ResponseTemplate::new(403).set_body_string(format!("forbidden: {}", req.url))
+        })
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(&server.uri(), &dir.path().join("store.sqlite"));
+    let pubs = vec![publication("A", Some("10.5555/a"), None)];
+    let report = harvest(&cfg, &pubs, &[], &only(&[Service::Openalex])).await;
+    let err = &report.services[&Service::Openalex].errors[0];
+    assert!(err.contains("HTTP 403"), "{err}");
+    assert!(err.contains("api_key=***"), "{err}");
+    assert!(!err.contains("oa-secret-key-123"), "{err}");
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(!json.contains("oa-secret-key-123"));
 }

@@ -630,3 +630,35 @@ fn check_in_github_actions_annotates_stale_files() {
     let summary = std::fs::read_to_string(&summary).unwrap();
     assert!(summary.contains("`out/index.html` (missing)"), "{summary}");
 }
+
+#[test]
+fn check_covers_the_data_files_of_the_diag_pelican_flavour() {
+    let site = copy_example();
+    let dir = site.path();
+    let config = read(dir, "publist.toml").replacen(
+        "[output]\n",
+        "[output]\nemit = [\"diag-pelican\"]\n",
+        1,
+    );
+    let config = format!("{config}\n[diag]\nsites = [\"diag\"]\ncontent = \"website/content\"\n");
+    std::fs::write(dir.join("publist.toml"), config).unwrap();
+
+    let build = support::publist(dir, &["build"]);
+    assert_ne!(code(&build), 1, "{}", explain(&build));
+    assert!(
+        dir.join("website/content/bibitems_diag.json").is_file(),
+        "{}",
+        explain(&build)
+    );
+    let fresh = support::publist(dir, &["refresh", "--check"]);
+    assert_eq!(code(&fresh), 0, "{}", explain(&fresh));
+
+    std::fs::remove_file(dir.join("website/content/bibitems_diag.json")).unwrap();
+    let stale = support::publist(dir, &["refresh", "--check"]);
+    assert_eq!(code(&stale), 2, "{}", explain(&stale));
+    let stdout = support::stdout(&stale);
+    assert!(
+        stdout.contains("stale: website/content/bibitems_diag.json (missing)"),
+        "{stdout}"
+    );
+}
