@@ -45,6 +45,8 @@ pub const PERIOD_CAP: f64 = 3.0;
 pub const GROUP_WEIGHT: f64 = 0.5;
 /// How many ranked publications a project keeps (for evaluation and proposals).
 pub const KEEP: usize = 100;
+/// How many of the best text matches are scored besides the papers of the project's people.
+pub const TEXT_CANDIDATES: usize = 500;
 /// A proposal without people evidence needs at least this normalized text similarity.
 pub const TEXT_ONLY_FLOOR: f64 = 0.5;
 
@@ -339,6 +341,15 @@ impl<'a> Ranker<'a> {
             for &(doc, _) in &person.works {
                 people_on.entry(doc).or_default().push(pi);
             }
+        }
+        // Text-only candidates beyond the best few hundred cannot reach the proposals:
+        // a partial selection keeps the cost linear in what the query touched.
+        let mut touched = touched;
+        if touched.len() > TEXT_CANDIDATES {
+            touched.select_nth_unstable_by(TEXT_CANDIDATES, |a, b| {
+                text_scores[*b as usize].total_cmp(&text_scores[*a as usize])
+            });
+            touched.truncate(TEXT_CANDIDATES);
         }
         let mut candidates: Vec<u32> = people_on.keys().copied().collect();
         candidates.extend(touched.iter().copied());
