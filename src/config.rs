@@ -550,7 +550,7 @@ impl Config {
             services,
             fill_min_score: raw.fill.min_score.unwrap_or(0.0),
             fill_max: raw.fill.max.unwrap_or(10),
-            fill_write_threshold: raw.fill.write_threshold.unwrap_or(0.6),
+            fill_write_threshold: raw.fill.write_threshold.unwrap_or(4.0),
             ignore_file: raw
                 .discover
                 .ignore
