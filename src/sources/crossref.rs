@@ -12,11 +12,11 @@ use futures::future::BoxFuture;
 use serde::Deserialize;
 
 use super::{
-    assign, author, clean_title, parse_json, result, send, split_display_name, stored, strip_tags,
-    url_with, Ctx, Fetched, Lookup, Search, Source,
+    assign, author, clean_title, csl_name, parse_json, result, send, stored, strip_tags, url_with,
+    Ctx, Fetched, Lookup, Search, Source,
 };
 use crate::http::{encode, HttpError, Purpose, Request};
-use crate::model::{Candidate, Doi, Ids, Kind, Name, Service};
+use crate::model::{Candidate, Doi, Ids, Kind, Service};
 
 /// DOIs per filter request.
 pub const BATCH: usize = 50;
@@ -160,18 +160,7 @@ impl Work {
                 .author
                 .iter()
                 .map(|a| {
-                    let name = match (&a.family, &a.name) {
-                        (Some(family), _) => Name {
-                            given: a.given.clone().unwrap_or_default(),
-                            family: family.clone(),
-                            ..Name::default()
-                        },
-                        (None, Some(org)) => Name {
-                            family: org.clone(),
-                            ..Name::default()
-                        },
-                        (None, None) => split_display_name(a.given.as_deref().unwrap_or("")),
-                    };
+                    let name = csl_name(a.family.as_deref(), a.name.as_deref(), a.given.as_deref());
                     author(name, a.orcid.as_deref())
                 })
                 .collect(),

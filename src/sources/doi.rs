@@ -8,11 +8,9 @@
 use futures::future::BoxFuture;
 use serde::Deserialize;
 
-use super::{
-    author, clean_title, result, split_display_name, stored, Ctx, Fetched, Lookup, Source,
-};
+use super::{author, clean_title, csl_name, result, stored, Ctx, Fetched, Lookup, Source};
 use crate::http::{HttpError, Request};
-use crate::model::{Candidate, Doi, Ids, Name, Service};
+use crate::model::{Candidate, Doi, Ids, Service};
 
 /// The CSL-JSON media type asked for.
 pub const CSL_JSON: &str = "application/vnd.citationstyles.csl+json";
@@ -131,18 +129,11 @@ impl CslItem {
                 .author
                 .iter()
                 .map(|a| {
-                    let name = match (&a.family, &a.literal) {
-                        (Some(f), _) => Name {
-                            given: a.given.clone().unwrap_or_default(),
-                            family: f.clone(),
-                            ..Name::default()
-                        },
-                        (None, Some(l)) => Name {
-                            family: l.clone(),
-                            ..Name::default()
-                        },
-                        (None, None) => split_display_name(a.given.as_deref().unwrap_or("")),
-                    };
+                    let name = csl_name(
+                        a.family.as_deref(),
+                        a.literal.as_deref(),
+                        a.given.as_deref(),
+                    );
                     author(name, a.orcid.as_deref())
                 })
                 .collect(),

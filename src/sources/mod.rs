@@ -319,6 +319,24 @@ pub fn split_display_name(full: &str) -> Name {
     }
 }
 
+/// A CSL-shaped author (Crossref and doi.org share the shape) as a [`Name`]: `family` +
+/// `given` when given; else an organisation or literal name as the family; else the given
+/// text split as a display name.
+pub fn csl_name(family: Option<&str>, literal: Option<&str>, given: Option<&str>) -> Name {
+    match (family, literal) {
+        (Some(family), _) => Name {
+            given: given.unwrap_or_default().to_string(),
+            family: family.to_string(),
+            ..Name::default()
+        },
+        (None, Some(literal)) => Name {
+            family: literal.to_string(),
+            ..Name::default()
+        },
+        (None, None) => split_display_name(given.unwrap_or("")),
+    }
+}
+
 /// A bare ORCID iD from `https://orcid.org/0000-…` or a bare iD.
 pub fn bare_orcid(text: &str) -> Option<String> {
     let t = text.trim().trim_end_matches('/');
