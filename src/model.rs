@@ -285,6 +285,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind in page order (the order of [`Kind::rank`]).
+    pub const ALL_BY_RANK: [Kind; 10] = [
+        Kind::Article,
+        Kind::InProceedings,
+        Kind::Preprint,
+        Kind::PhdThesis,
+        Kind::MastersThesis,
+        Kind::Book,
+        Kind::Chapter,
+        Kind::Patent,
+        Kind::Report,
+        Kind::Misc,
+    ];
+
     /// Lowercase name used in data files and CSS classes.
     pub fn as_str(self) -> &'static str {
         match self {

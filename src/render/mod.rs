@@ -252,22 +252,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-impl Kind {
-    /// Every kind in page order.
-    pub const ALL_BY_RANK: [Kind; 10] = [
-        Kind::Article,
-        Kind::InProceedings,
-        Kind::Preprint,
-        Kind::PhdThesis,
-        Kind::MastersThesis,
-        Kind::Book,
-        Kind::Chapter,
-        Kind::Patent,
-        Kind::Report,
-        Kind::Misc,
-    ];
-}
-
 /// Builds the whole output folder (`config.out_dir`) from loaded inputs.
 /// Fails only on a bad citation style (a config error) or an I/O error on the output.
 pub fn build(
