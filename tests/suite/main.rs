@@ -8,6 +8,7 @@ mod build;
 mod cli_check;
 mod diag;
 mod fill;
+mod fuzz_regressions;
 mod harvest;
 mod harvest_cli;
 mod merge;
