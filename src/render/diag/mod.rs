@@ -13,6 +13,7 @@
 //! Every file goes through [`write_if_changed`], so a rerun touches only what changed.
 
 mod bibitem;
+mod inert;
 mod json;
 mod stubs;
 
