@@ -14,12 +14,78 @@ use publist::model::Service;
 /// not), math, `and`, commas, non-ASCII.
 fn latexish() -> impl Strategy<Value = String> {
     let atoms = prop::sample::select(vec![
-        "\\'", "\\\"", "\\^", "\\`", "\\~", "\\=", "\\.", "\\c", "\\v", "\\H", "\\u", "\\k",
-        "\\r", "\\d", "\\b", "\\t", "\\ss", "\\o", "\\O", "\\l", "\\L", "\\i", "\\j", "\\aa",
-        "\\AE", "\\textbf", "\\emph", "\\url", "\\&", "\\%", "\\$", "\\_", "\\\\", "\\", "{",
-        "}", "{}", "$", "$x^2$", "~", "--", "---", "``", "''", " and ", ",", ", ", "a", "e",
-        "Z", "ü", "é", "😀", "\u{0}", "\u{301}", " ", "\n", "\r\n", "\t", "van", "de la",
-        "Jr.", "{\\", "\\{", "\\}", "\\mathrm{", "\\ensuremath", "%", "#", "@", "=", "\"",
+        "\\'",
+        "\\\"",
+        "\\^",
+        "\\`",
+        "\\~",
+        "\\=",
+        "\\.",
+        "\\c",
+        "\\v",
+        "\\H",
+        "\\u",
+        "\\k",
+        "\\r",
+        "\\d",
+        "\\b",
+        "\\t",
+        "\\ss",
+        "\\o",
+        "\\O",
+        "\\l",
+        "\\L",
+        "\\i",
+        "\\j",
+        "\\aa",
+        "\\AE",
+        "\\textbf",
+        "\\emph",
+        "\\url",
+        "\\&",
+        "\\%",
+        "\\$",
+        "\\_",
+        "\\\\",
+        "\\",
+        "{",
+        "}",
+        "{}",
+        "$",
+        "$x^2$",
+        "~",
+        "--",
+        "---",
+        "``",
+        "''",
+        " and ",
+        ",",
+        ", ",
+        "a",
+        "e",
+        "Z",
+        "ü",
+        "é",
+        "😀",
+        "\u{0}",
+        "\u{301}",
+        " ",
+        "\n",
+        "\r\n",
+        "\t",
+        "van",
+        "de la",
+        "Jr.",
+        "{\\",
+        "\\{",
+        "\\}",
+        "\\mathrm{",
+        "\\ensuremath",
+        "%",
+        "#",
+        "@",
+        "=",
+        "\"",
     ]);
     prop::collection::vec(atoms, 0..40).prop_map(|v| v.concat())
 }
@@ -84,14 +150,22 @@ fn gen_entry() -> impl Strategy<Value = GenEntry> {
         "[A-Z][a-z]{3}[0-9]{2}",
         prop::collection::vec(
             (
-                prop::sample::select(vec!["author", "title", "journal", "year", "volume", "pages", "note"]),
+                prop::sample::select(vec![
+                    "author", "title", "journal", "year", "volume", "pages", "note",
+                ]),
                 "[A-Za-z0-9 .,:{}\\\\'é-]{0,30}",
             ),
             1..6,
         ),
         0u8..4,
         any::<bool>(),
-        prop::sample::select(vec!["\n", "\n\n", "\n% a comment\n\n", "\n\n\n", "\nstray text\n"]),
+        prop::sample::select(vec![
+            "\n",
+            "\n\n",
+            "\n% a comment\n\n",
+            "\n\n\n",
+            "\nstray text\n",
+        ]),
     )
         .prop_map(|(key, fields, style, trailing_comma, gap)| {
             // Unbalanced braces would make the entry unreadable; keep values balanced.
@@ -112,8 +186,11 @@ fn gen_entry() -> impl Strategy<Value = GenEntry> {
 impl GenEntry {
     fn render(&self, eol: &str) -> String {
         let mut seen = std::collections::BTreeSet::new();
-        let fields: Vec<&(String, String)> =
-            self.fields.iter().filter(|(n, _)| seen.insert(n.clone())).collect();
+        let fields: Vec<&(String, String)> = self
+            .fields
+            .iter()
+            .filter(|(n, _)| seen.insert(n.clone()))
+            .collect();
         let mut parts: Vec<String> = Vec::new();
         for (n, v) in &fields {
             parts.push(match self.style {
