@@ -59,6 +59,14 @@ impl Output {
             return Ok(());
         }
         let path = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
+        if let Some(link) = symlinked_folder(&self.root, &parts[..parts.len() - 1]) {
+            return Err(Error::Write {
+                path: link,
+                source: std::io::Error::other(
+                    "refusing to write through a symbolic link in the output folder; remove it",
+                ),
+            });
+        }
         match self.batch.write_if_changed(&path, bytes)? {
             WriteOutcome::Written => self.counts.written += 1,
             WriteOutcome::Unchanged => self.counts.unchanged += 1,
@@ -83,6 +91,10 @@ impl Output {
                     continue;
                 }
                 let path = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
+                // Never remove through a linked folder: that file is not ours.
+                if symlinked_folder(&self.root, &parts[..parts.len() - 1]).is_some() {
+                    continue;
+                }
                 if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
                     std::fs::remove_file(&path).map_err(|source| Error::Write {
                         path: path.clone(),
@@ -111,6 +123,22 @@ impl Output {
         self.batch.commit()?;
         Ok(self.counts)
     }
+}
+
+/// The first folder of `root/dirs…` that is a symbolic link: writing below it would land
+/// wherever it points, outside the output folder.
+fn symlinked_folder(root: &Path, dirs: &[&str]) -> Option<PathBuf> {
+    let mut path = root.to_path_buf();
+    for d in dirs {
+        path.push(d);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => return Some(path),
+            Ok(_) => {}
+            // Not there yet: nothing below it exists either.
+            Err(_) => return None,
+        }
+    }
+    None
 }
 
 #[cfg(test)]

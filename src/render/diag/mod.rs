@@ -14,6 +14,7 @@
 //! run of a few thousand stubs costs one disk flush.
 
 mod bibitem;
+mod inert;
 mod json;
 mod stubs;
 
