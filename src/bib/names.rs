@@ -96,7 +96,7 @@ pub fn parse_name(name: &str) -> Name {
         1 => {
             let words = words_of(commas[0]);
             if words.is_empty() {
-                // Only separators (`~`, spaces): no name at all.
+                // An empty or blank name ("", " ", "~"): nothing to split.
                 return Name::default();
             }
             if words.len() == 1 {
@@ -288,6 +288,14 @@ fn is_particle(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_names_are_empty_not_a_panic() {
+        // Found by the property test `props::name_parsing_never_panics_on_any_text`.
+        for blank in ["", " ", "~", "\t", ",", " , "] {
+            assert_eq!(parse_name(blank).family, "", "{blank:?}");
+        }
+    }
 
     fn n(given: &str, particle: &str, family: &str) -> Name {
         Name {

@@ -41,16 +41,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode> {
         files.push(into.clone());
     }
     let bib = bib::load(&files);
-    let before = match std::fs::read_to_string(&into) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => {
-            return Err(Error::Read {
-                path: into.clone(),
-                source,
-            })
-        }
-    };
+    let before = crate::textfile::read_for_edit(&into)?.unwrap_or_default();
     let mut keys: Vec<String> = bib.publications.iter().map(|p| p.key.clone()).collect();
     keys.extend(edit::scan_entries(&before).into_iter().map(|e| e.key));
 

@@ -101,6 +101,8 @@ fn page_files(inputs: &[PathBuf], what: &str, diags: &mut Vec<Diagnostic>) -> Ve
                     {
                         if entry.file_type().is_file() && matcher.is_match(entry.path()) {
                             out.push(entry.path().to_path_buf());
+                        } else if entry.path_is_symlink() && matcher.is_match(entry.path()) {
+                            warn_symlink(entry.path(), what, diags);
                         }
                     }
                     if out.len() == before {
@@ -124,6 +126,7 @@ fn page_files(inputs: &[PathBuf], what: &str, diags: &mut Vec<Diagnostic>) -> Ve
                     Ok(e) if e.file_type().is_file() && is_page(e.path()) => {
                         out.push(e.path().to_path_buf())
                     }
+                    Ok(e) if e.path_is_symlink() => warn_symlink(e.path(), what, diags),
                     Ok(_) => {}
                     Err(e) => diags.push(Diagnostic::warning(
                         "site-unreadable",
@@ -149,6 +152,26 @@ fn page_files(inputs: &[PathBuf], what: &str, diags: &mut Vec<Diagnostic>) -> Ve
     out.sort();
     out.dedup();
     out
+}
+
+/// A symbolic link inside a content folder (to a page or a folder) is not followed: its
+/// target may lie outside the site, and `fill --write` must never edit through it.
+fn warn_symlink(path: &Path, what: &str, diags: &mut Vec<Diagnostic>) {
+    let target = std::fs::metadata(path);
+    if !(is_page(path) || target.as_ref().is_ok_and(|m| m.is_dir())) {
+        return;
+    }
+    diags.push(
+        Diagnostic::warning(
+            "site-symlink",
+            format!(
+                "{} is a symbolic link; not read (links in the {what} folder are not followed)",
+                path.display()
+            ),
+        )
+        .at(path, 0, 0)
+        .help("copy the page into the folder, or pass the link's target with --people/--projects"),
+    );
 }
 
 /// The longest leading part of a glob pattern without metacharacters (where to walk from).
