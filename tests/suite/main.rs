@@ -11,6 +11,7 @@ mod fill;
 mod harvest;
 mod harvest_cli;
 mod hostile;
+mod hostile_services;
 mod merge;
 mod page_edit;
 mod props;
