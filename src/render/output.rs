@@ -77,6 +77,7 @@ impl Output {
 
     /// Removes what the previous build wrote and this one did not, then updates the manifest.
     pub fn finish(mut self) -> Result<WriteCounts> {
+        remove_stale_temps(&self.root);
         let manifest = self.root.join(MANIFEST);
         if let Ok(old) = std::fs::read_to_string(&manifest) {
             for rel in old.lines().filter(|l| !l.is_empty()) {
@@ -113,6 +114,16 @@ impl Output {
         }
         fsutil::write_if_changed(&manifest, text.as_bytes())?;
         Ok(self.counts)
+    }
+}
+
+/// Removes the temporary files (`.publist-tmp-*`) of atomic writes that an earlier build,
+/// killed mid-write, left anywhere in the output folder. Links are not followed.
+fn remove_stale_temps(root: &Path) {
+    for e in walkdir::WalkDir::new(root).into_iter().flatten() {
+        if e.file_type().is_dir() {
+            crate::textfile::remove_stale_temps(e.path());
+        }
     }
 }
 

@@ -55,7 +55,13 @@ async fn arxiv_external_entities_and_entity_bombs_are_never_expanded() {
     let cfg = config(&server.uri(), &dir.path().join("store.sqlite"));
     let mut a = publication("Verb21", None, None);
     a.ids.arxiv = publist::model::ArxivId::parse("2101.00001");
-    let report = harvest(&cfg, std::slice::from_ref(&a), &[], &only(&[Service::Arxiv])).await;
+    let report = harvest(
+        &cfg,
+        std::slice::from_ref(&a),
+        &[],
+        &only(&[Service::Arxiv]),
+    )
+    .await;
     assert!(!report.degraded(), "{report:?}");
     let store = Store::open(&cfg.store_path).unwrap();
     let got = store.candidates_for(&a.ids).unwrap();
@@ -66,7 +72,10 @@ async fn arxiv_external_entities_and_entity_bombs_are_never_expanded() {
     let mut export = Vec::new();
     store.export(&mut export).unwrap();
     let export = String::from_utf8_lossy(&export);
-    assert!(!export.contains("root:"), "a local file leaked into the store");
+    assert!(
+        !export.contains("root:"),
+        "a local file leaked into the store"
+    );
     assert!(!export.contains("LEAKED"));
     assert!(!export.contains("lollollol"), "an entity was expanded");
 }

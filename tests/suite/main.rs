@@ -12,6 +12,7 @@ mod harvest;
 mod harvest_cli;
 mod hostile;
 mod hostile_services;
+mod kill;
 mod merge;
 mod page_edit;
 mod props;
