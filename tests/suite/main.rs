@@ -8,6 +8,7 @@ mod build;
 mod cli_check;
 mod diag;
 mod fill;
+mod full_disk;
 mod harvest;
 mod harvest_cli;
 mod hostile;
