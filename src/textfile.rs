@@ -49,29 +49,6 @@ pub fn read_existing_for_edit(path: &Path) -> Result<String> {
     })
 }
 
-/// The prefix of the temporary files of atomic writes ([`fsutil::write_atomic`]).
-pub const TEMP_PREFIX: &str = ".publist-tmp-";
-
-/// Removes the temporary files (`.publist-tmp-*`) that a run killed mid-write left in `dir`;
-/// returns how many. Only regular files with that prefix are touched, never a link.
-pub fn remove_stale_temps(dir: &Path) -> usize {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut removed = 0;
-    for e in entries.flatten() {
-        let is_temp = e.file_name().to_string_lossy().starts_with(TEMP_PREFIX);
-        if is_temp
-            && e.file_type().is_ok_and(|t| t.is_file())
-            && std::fs::remove_file(e.path()).is_ok()
-        {
-            tracing::debug!("removed {} left by an interrupted run", e.path().display());
-            removed += 1;
-        }
-    }
-    removed
-}
-
 /// Writes a file the user owns (a bib file, a page, the ignore list) atomically, first
 /// clearing temporary files an interrupted run left next to it.
 pub fn write_user_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -79,7 +56,7 @@ pub fn write_user_file(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    remove_stale_temps(dir);
+    fsutil::remove_stale_tmp(dir);
     fsutil::write_atomic(path, bytes)
 }
 

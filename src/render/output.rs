@@ -1,13 +1,14 @@
-//! The output folder: every file goes through [`fsutil::write_if_changed`], paths are built
-//! only from safe components, and a manifest (`.publist-manifest`) remembers what publist
-//! wrote, so files of an earlier build that are no longer produced are removed, and nothing
-//! publist did not write is ever touched.
+//! The output folder: every file goes through one [`fsutil::Batch`] (compared first, so an
+//! unchanged file is never touched; changed ones staged and made durable with one flush in
+//! [`Output::finish`]), paths are built only from safe components, and a manifest
+//! (`.publist-manifest`) remembers what publist wrote, so files of an earlier build that are
+//! no longer produced are removed, and nothing publist did not write is ever touched.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::fsutil::{self, WriteOutcome};
+use crate::fsutil::{self, Batch, WriteOutcome};
 
 /// The manifest's file name in the output folder.
 pub const MANIFEST: &str = ".publist-manifest";
@@ -29,6 +30,7 @@ pub struct Output {
     root: PathBuf,
     files: BTreeSet<String>,
     counts: WriteCounts,
+    batch: Batch,
 }
 
 impl Output {
@@ -38,11 +40,13 @@ impl Output {
             root: root.to_path_buf(),
             files: BTreeSet::new(),
             counts: WriteCounts::default(),
+            batch: Batch::new(),
         }
     }
 
-    /// Writes `bytes` at `parts` joined under the root. Every part must be a safe path
-    /// component; callers make them so, and this refuses anything else.
+    /// Writes `bytes` at `parts` joined under the root (staged; in place after
+    /// [`Output::finish`]). Every part must be a safe path component; callers make them so,
+    /// and this refuses anything else.
     pub fn write(&mut self, parts: &[&str], bytes: &[u8]) -> Result<()> {
         if parts.is_empty() || !parts.iter().all(|p| fsutil::is_safe_component(p)) {
             return Err(Error::Other(format!(
@@ -63,7 +67,7 @@ impl Output {
                 ),
             });
         }
-        match fsutil::write_if_changed(&path, bytes)? {
+        match self.batch.write_if_changed(&path, bytes)? {
             WriteOutcome::Written => self.counts.written += 1,
             WriteOutcome::Unchanged => self.counts.unchanged += 1,
         }
@@ -75,9 +79,10 @@ impl Output {
         self.files.contains(rel)
     }
 
-    /// Removes what the previous build wrote and this one did not, then updates the manifest.
+    /// Removes what the previous build wrote and this one did not, updates the manifest, and
+    /// puts every staged file in place. Stale files go first: a kill before the new files
+    /// are in place leaves them staged, and the next build writes them again.
     pub fn finish(mut self) -> Result<WriteCounts> {
-        remove_stale_temps(&self.root);
         let manifest = self.root.join(MANIFEST);
         if let Ok(old) = std::fs::read_to_string(&manifest) {
             for rel in old.lines().filter(|l| !l.is_empty()) {
@@ -96,9 +101,11 @@ impl Output {
                         source,
                     })?;
                     self.counts.removed += 1;
-                    // Remove folders left empty; `remove_dir` fails on non-empty ones.
+                    // Remove folders left empty (but for a killed run's temporary files);
+                    // `remove_dir` fails on non-empty ones.
                     let mut dir = path.parent();
                     while let Some(d) = dir.filter(|d| *d != self.root) {
+                        self.batch.remove_stale_tmp(d);
                         if std::fs::remove_dir(d).is_err() {
                             break;
                         }
@@ -112,18 +119,9 @@ impl Output {
             text.push_str(f);
             text.push('\n');
         }
-        fsutil::write_if_changed(&manifest, text.as_bytes())?;
+        self.batch.write_if_changed(&manifest, text.as_bytes())?;
+        self.batch.commit()?;
         Ok(self.counts)
-    }
-}
-
-/// Removes the temporary files (`.publist-tmp-*`) of atomic writes that an earlier build,
-/// killed mid-write, left anywhere in the output folder. Links are not followed.
-fn remove_stale_temps(root: &Path) {
-    for e in walkdir::WalkDir::new(root).into_iter().flatten() {
-        if e.file_type().is_dir() {
-            crate::textfile::remove_stale_temps(e.path());
-        }
     }
 }
 

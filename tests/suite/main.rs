@@ -9,6 +9,7 @@ mod cli_check;
 mod diag;
 mod fill;
 mod full_disk;
+mod fuzz_regressions;
 mod harvest;
 mod harvest_cli;
 mod hostile;
