@@ -183,10 +183,8 @@ fn build_into_a_full_disk_fails_clearly_and_leaves_no_partial_file() {
     );
     assert!(err.contains("cannot write "), "no file named: {err}");
     let left = as_map(files_under(&copy));
-    assert!(
-        !left.is_empty(),
-        "nothing was written before the disk filled"
-    );
+    // Files may or may not be in place (the batch writer stages all before renaming any);
+    // whatever is there is whole.
     for (p, bytes) in &left {
         assert!(
             !p.to_string_lossy().contains(".publist-tmp-"),
