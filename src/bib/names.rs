@@ -20,13 +20,18 @@ pub fn parse_names(list: &str) -> Vec<Name> {
         .collect()
 }
 
-/// Number of empty names in a list (`A and and B` has one).
+/// Number of empty names in a list (`A and and B` and `A and ~ and B` have one).
 pub fn count_empty(list: &str) -> usize {
     let parts = split_list(list);
     if parts.len() == 1 {
         return 0;
     }
-    parts.iter().filter(|p| p.trim().is_empty()).count()
+    parts.iter().filter(|p| is_blank(p)).count()
+}
+
+/// True for a name that is only spaces and ties (`~`).
+fn is_blank(name: &str) -> bool {
+    name.chars().all(|c| c.is_whitespace() || c == '~')
 }
 
 /// Splits a list at ` and ` (any case) outside braces.

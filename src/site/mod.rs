@@ -229,6 +229,12 @@ fn read_page(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Page> {
             String::from_utf8_lossy(&bytes).into_owned()
         }
     };
+    Some(page_from_text(path, text, diags))
+}
+
+/// Splits a page's text and reports its header warnings (everything [`read_page`] does
+/// after reading the bytes).
+fn page_from_text(path: &Path, text: String, diags: &mut Vec<Diagnostic>) -> Page {
     let split = split(&text);
     for w in &split.warnings {
         diags.push(
@@ -248,7 +254,21 @@ fn read_page(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Page> {
                 ),
         );
     }
-    Some(Page { text, split })
+    Page { text, split }
+}
+
+/// Reads a person page that is already in memory, exactly as [`load`] reads one from disk
+/// (for fuzzing and tests); problems go to `diags`.
+pub fn person_from_text(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Person {
+    let page = page_from_text(path, text.to_string(), diags);
+    person_from(path, &page, diags)
+}
+
+/// Reads a project page that is already in memory, exactly as [`load`] reads one from disk
+/// (for fuzzing and tests); problems go to `diags`.
+pub fn project_from_text(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Project {
+    let page = page_from_text(path, text.to_string(), diags);
+    project_from(path, &page, diags)
 }
 
 /// Fields that hold comma lists: repeated keys add to the list instead of replacing it.
