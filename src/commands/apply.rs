@@ -8,7 +8,6 @@ use crate::cli::ApplyArgs;
 use crate::commands::common;
 use crate::commands::harvested;
 use crate::error::{Error, ExitCode, Result};
-use crate::fsutil;
 use crate::merge::apply;
 use crate::merge::enrich::{self, FilePatch};
 use crate::merge::ignore::IgnoreList;
@@ -82,7 +81,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode> {
         }
     } else {
         if patch.after != patch.before {
-            fsutil::write_atomic(&into, patch.after.as_bytes())?;
+            crate::textfile::write_user_file(&into, patch.after.as_bytes())?;
         }
         let ignored = IgnoreList::append(&ignore_path, &plan.ignores)?;
         let _ = writeln!(

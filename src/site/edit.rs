@@ -214,7 +214,11 @@ pub fn write_page(path: &Path, text: &str) -> Result<crate::fsutil::WriteOutcome
             });
         }
     }
-    crate::fsutil::write_if_changed(path, text.as_bytes())
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(crate::fsutil::WriteOutcome::Unchanged);
+    }
+    crate::textfile::write_user_file(path, text.as_bytes())?;
+    Ok(crate::fsutil::WriteOutcome::Written)
 }
 
 /// Finds the `bibkeys` field (or where it would go) in a page of any of the three formats.
