@@ -20,6 +20,7 @@ mod page_edit;
 mod props;
 mod refresh;
 mod render;
+mod secrets;
 mod site;
 mod support;
 mod workflow;
