@@ -208,17 +208,9 @@ pub fn json_ld(p: &Publication, page_url: Option<&str>) -> String {
         obj.insert("citationCount".into(), json!(n));
     }
     let text = serde_json::to_string_pretty(&Value::Object(obj)).unwrap_or_default();
-    // One pass instead of three `replace`s (this runs once per publication page).
-    let mut out = String::with_capacity(text.len() + 64);
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            c => out.push(c),
-        }
-    }
-    out
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// The BibTeX entry type to write for a publication.
@@ -284,19 +276,20 @@ fn push_braced(out: &mut String, value: &str) {
     let escape = !(balanced && depth == 0);
     out.reserve(value.len() + 2);
     out.push('{');
-    let mut rest = value;
-    while let Some(i) =
-        rest.find(|c| matches!(c, '\r' | '\n') || (escape && matches!(c, '{' | '}')))
-    {
-        out.push_str(&rest[..i]);
-        match rest.as_bytes()[i] {
-            b'{' => out.push_str("\\{"),
-            b'}' => out.push_str("\\}"),
-            _ => out.push(' '),
-        }
-        rest = &rest[i + 1..];
+    // Byte scan: the characters replaced are ASCII, so every cut is a character boundary.
+    let mut last = 0;
+    for (i, b) in value.bytes().enumerate() {
+        let replacement = match b {
+            b'\r' | b'\n' => " ",
+            b'{' if escape => "\\{",
+            b'}' if escape => "\\}",
+            _ => continue,
+        };
+        out.push_str(&value[last..i]);
+        out.push_str(replacement);
+        last = i + 1;
     }
-    out.push_str(rest);
+    out.push_str(&value[last..]);
     out.push('}');
 }
 
