@@ -114,6 +114,15 @@ impl Diagnostic {
     /// Renders rustc-style text. `source` is the text of `self.file`, when available,
     /// so the offending line can be shown with a caret under the column.
     pub fn render_text(&self, source: Option<&str>) -> String {
+        let line = source
+            .filter(|_| self.line > 0)
+            .and_then(|src| src.lines().nth(self.line as usize - 1));
+        self.render_text_line(line)
+    }
+
+    /// [`Diagnostic::render_text`] given only the text of the diagnostic's line (without
+    /// its line break), for callers that index a file's lines once for many diagnostics.
+    pub fn render_text_line(&self, line_text: Option<&str>) -> String {
         let mut out = String::new();
         let _ = write!(out, "{}", self.severity.as_str());
         if !self.code.is_empty() {
@@ -128,8 +137,8 @@ impl Diagnostic {
         if !loc.is_empty() {
             let _ = writeln!(out, "  --> {loc}");
         }
-        if let (Some(src), true) = (source, self.line > 0) {
-            if let Some(text) = src.lines().nth(self.line as usize - 1) {
+        if self.line > 0 {
+            if let Some(text) = line_text {
                 let text = text.trim_end_matches('\r');
                 let num = self.line.to_string();
                 let pad = " ".repeat(num.len());

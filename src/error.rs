@@ -29,6 +29,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A file publist would edit is not valid UTF-8; it is left untouched.
+    #[error("{}:{line}: not valid UTF-8 at byte {offset}; not editing it (save the file as UTF-8 first; it is probably Latin-1 or Windows-1252)", path.display())]
+    NotUtf8 {
+        /// The file.
+        path: PathBuf,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+        /// Its line (1-based).
+        line: usize,
+    },
     /// The persistent store failed.
     #[error("store {path}: {message}")]
     Store {
@@ -55,6 +65,7 @@ impl Error {
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Config(_) => ExitCode::BadConfig,
+            Error::NotUtf8 { .. } => ExitCode::DataProblems,
             _ => ExitCode::Unexpected,
         }
     }

@@ -1,8 +1,22 @@
 //! File-system helpers shared by every writer: atomic writes, write-if-changed,
 //! and path-safety checks for names that come from data.
+//!
+//! Two ways to write, both crash-safe (a kill at any moment leaves each target with its old
+//! bytes or its new bytes, never a mix):
+//! - [`write_atomic`] / [`write_if_changed`]: one file, its own fsync. For user files (bib
+//!   files, pages), written a few at a time.
+//! - [`Batch`]: many files of regenerable output (built pages, data files, DIAG files). Every
+//!   changed file goes to a temporary file next to its target; one `syncfs` makes them all
+//!   durable; then each is renamed into place and the renames are made durable once. This is
+//!   what makes a first build of a few thousand pages cost one disk flush instead of thousands.
+//!
+//! Temporary files are named `.publist-tmp-*`: hidden (static-site tools, `upload-artifact`
+//! and Pelican's content readers skip them), without an extension, and removed by the next
+//! run that writes into the same folder.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
 
@@ -27,7 +41,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     };
     std::fs::create_dir_all(dir).map_err(werr)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".publist-tmp-")
+        .prefix(TMP_PREFIX)
         .tempfile_in(dir)
         .map_err(werr)?;
     tmp.write_all(bytes).map_err(werr)?;
@@ -58,6 +72,299 @@ pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<WriteOutcome> {
     }
     write_atomic(path, bytes)?;
     Ok(WriteOutcome::Written)
+}
+
+/// The name prefix of every temporary file publist writes.
+pub const TMP_PREFIX: &str = ".publist-tmp-";
+
+/// Whether `name` is one of publist's temporary files (left behind only by a killed run).
+pub fn is_tmp_name(name: &str) -> bool {
+    name.starts_with(TMP_PREFIX)
+}
+
+/// Removes publist's temporary files directly in `dir` (not below it). Returns how many.
+/// They are leftovers of a killed run: a live run's own files are renamed away or removed
+/// before it returns.
+pub fn remove_stale_tmp(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file
+            && name.to_str().is_some_and(is_tmp_name)
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Rephrases a full disk so the user knows what happened and that nothing was half-replaced.
+fn explain(e: std::io::Error) -> std::io::Error {
+    if e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28) {
+        std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            format!("{e}: the disk is full; no file was replaced, free some space and run again"),
+        )
+    } else {
+        e
+    }
+}
+
+/// A batch of crash-safe writes of regenerable output: files are compared at once (an
+/// unchanged file is never touched, so its mtime stays), changed ones are staged as
+/// temporary files next to their targets, and [`Batch::commit`] makes them durable with one
+/// flush and renames them into place.
+///
+/// Dropping a batch without committing it (an error on the way) removes its temporary
+/// files and leaves every target as it was.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Target → its staged temporary file, in path order.
+    staged: BTreeMap<PathBuf, PathBuf>,
+    /// Folders already prepared (created, or cleaned of stale temporary files).
+    dirs: BTreeSet<PathBuf>,
+    /// Counter for temporary names.
+    next: u64,
+}
+
+impl Batch {
+    /// An empty batch.
+    pub fn new() -> Batch {
+        Batch::default()
+    }
+
+    /// How many files are staged (to be written by [`Batch::commit`]).
+    pub fn len(&self) -> usize {
+        self.staged.len()
+    }
+
+    /// Whether nothing is staged.
+    pub fn is_empty(&self) -> bool {
+        self.staged.is_empty()
+    }
+
+    /// Stages `bytes` for `path` unless the file already holds them. Staging the same path
+    /// twice keeps the last bytes. Refuses to write through a symbolic link.
+    pub fn write_if_changed(&mut self, path: &Path, bytes: &[u8]) -> Result<WriteOutcome> {
+        let werr = |source| Error::Write {
+            path: path.to_path_buf(),
+            source: explain(source),
+        };
+        let existing = std::fs::symlink_metadata(path).ok();
+        if let Some(meta) = &existing {
+            if meta.file_type().is_symlink() {
+                return Err(werr(std::io::Error::other(
+                    "refusing to write through a symbolic link",
+                )));
+            }
+            if meta.is_file()
+                && meta.len() == bytes.len() as u64
+                && std::fs::read(path).is_ok_and(|old| old == bytes)
+            {
+                self.unstage(path);
+                return Ok(WriteOutcome::Unchanged);
+            }
+        }
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        self.prepare(dir).map_err(werr)?;
+        let tmp = self.create_tmp(dir, bytes).map_err(werr)?;
+        if let Some(meta) = existing.filter(|m| m.is_file()) {
+            // Keep the permissions of the file we replace.
+            let _ = std::fs::set_permissions(&tmp, meta.permissions());
+        }
+        if let Some(old) = self.staged.insert(path.to_path_buf(), tmp) {
+            let _ = std::fs::remove_file(old);
+        }
+        Ok(WriteOutcome::Written)
+    }
+
+    /// Removes a killed run's temporary files in `dir`, unless this batch writes there (it
+    /// cleaned the folder already, and the temporary files there now are its own).
+    pub fn remove_stale_tmp(&self, dir: &Path) {
+        if !self.dirs.contains(dir) {
+            remove_stale_tmp(dir);
+        }
+    }
+
+    /// Forgets a staged file (its target already holds the wanted bytes).
+    fn unstage(&mut self, path: &Path) {
+        if let Some(tmp) = self.staged.remove(path) {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+
+    /// Creates `dir` on first use, or removes the temporary files a killed run left in it.
+    fn prepare(&mut self, dir: &Path) -> std::io::Result<()> {
+        if self.dirs.contains(dir) {
+            return Ok(());
+        }
+        if dir.is_dir() {
+            remove_stale_tmp(dir);
+        } else {
+            std::fs::create_dir_all(dir)?;
+        }
+        self.dirs.insert(dir.to_path_buf());
+        Ok(())
+    }
+
+    /// Writes `bytes` to a fresh temporary file in `dir`; removes it again on failure.
+    fn create_tmp(&mut self, dir: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
+        let pid = std::process::id();
+        loop {
+            self.next += 1;
+            let tmp = dir.join(format!("{TMP_PREFIX}{pid}-{}", self.next));
+            let mut file = match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&tmp)
+            {
+                Ok(f) => f,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            };
+            let written = file.write_all(bytes).and_then(|()| {
+                // Without one flush for the whole file system, each file syncs itself.
+                if cfg!(target_os = "linux") {
+                    Ok(())
+                } else {
+                    file.sync_all()
+                }
+            });
+            return match written {
+                Ok(()) => Ok(tmp),
+                Err(e) => {
+                    drop(file);
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(e)
+                }
+            };
+        }
+    }
+
+    /// Makes every staged file durable, renames each into place, and makes the renames
+    /// durable. Returns how many files were written. On an error the files not yet renamed
+    /// keep their old bytes, and no temporary file is left behind.
+    pub fn commit(mut self) -> Result<usize> {
+        if self.staged.is_empty() {
+            return Ok(0);
+        }
+        self.sync_staged()?;
+        let staged = std::mem::take(&mut self.staged);
+        let count = staged.len();
+        let mut rest = staged.into_iter();
+        while let Some((target, tmp)) = rest.next() {
+            if let Err(e) = std::fs::rename(&tmp, &target) {
+                let _ = std::fs::remove_file(&tmp);
+                for (_, tmp) in rest {
+                    let _ = std::fs::remove_file(tmp);
+                }
+                return Err(Error::Write {
+                    path: target,
+                    source: explain(e),
+                });
+            }
+        }
+        self.sync_dirs()?;
+        Ok(count)
+    }
+
+    /// Flushes the staged files' bytes to disk: one `syncfs` per file system on Linux (each
+    /// file synced itself when written elsewhere). When the flush reports an error (a full
+    /// disk surfaces here with delayed allocation), each file is synced on its own to name
+    /// the one that failed.
+    fn sync_staged(&self) -> Result<()> {
+        #[cfg(target_os = "linux")]
+        if let Err((dir, e)) = syncfs_all(&self.dirs) {
+            for (target, tmp) in &self.staged {
+                let synced = std::fs::File::open(tmp).and_then(|f| f.sync_all());
+                if let Err(e) = synced {
+                    return Err(Error::Write {
+                        path: target.clone(),
+                        source: explain(e),
+                    });
+                }
+            }
+            return Err(Error::Write {
+                path: dir,
+                source: explain(e),
+            });
+        }
+        Ok(())
+    }
+
+    /// Makes the renames durable: one `syncfs` per file system on Linux, else an fsync of
+    /// each folder that received a file.
+    fn sync_dirs(&self) -> Result<()> {
+        #[cfg(target_os = "linux")]
+        {
+            syncfs_all(&self.dirs).map_err(|(path, e)| Error::Write {
+                path,
+                source: explain(e),
+            })
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            for dir in &self.dirs {
+                sync_dir(dir).map_err(|e| Error::Write {
+                    path: dir.clone(),
+                    source: explain(e),
+                })?;
+            }
+            Ok(())
+        }
+    }
+}
+
+impl Drop for Batch {
+    /// An uncommitted batch removes its temporary files: the targets keep their old bytes.
+    fn drop(&mut self) {
+        for tmp in self.staged.values() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// `syncfs(2)` once for each file system holding one of `dirs`.
+#[cfg(target_os = "linux")]
+fn syncfs_all(dirs: &BTreeSet<PathBuf>) -> std::result::Result<(), (PathBuf, std::io::Error)> {
+    use std::os::fd::AsRawFd as _;
+    use std::os::unix::fs::MetadataExt as _;
+    let mut done = BTreeSet::new();
+    for dir in dirs {
+        let dev = std::fs::metadata(dir).map_err(|e| (dir.clone(), e))?.dev();
+        if !done.insert(dev) {
+            continue;
+        }
+        let file = std::fs::File::open(dir).map_err(|e| (dir.clone(), e))?;
+        // SAFETY: `file` is an open descriptor that lives across the call; syncfs only
+        // reads the descriptor number.
+        if unsafe { libc::syncfs(file.as_raw_fd()) } != 0 {
+            return Err((dir.clone(), std::io::Error::last_os_error()));
+        }
+    }
+    Ok(())
+}
+
+/// Fsyncs a folder, so the names created or renamed in it survive a power loss.
+#[cfg(not(target_os = "linux"))]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
 }
 
 /// True when `name` is safe as one path component: not empty, no separators, no `..`,
@@ -116,5 +423,142 @@ mod tests {
         assert_eq!(write_if_changed(&p, b"x").unwrap(), WriteOutcome::Unchanged);
         assert_eq!(write_if_changed(&p, b"y").unwrap(), WriteOutcome::Written);
         assert_eq!(std::fs::read(&p).unwrap(), b"y");
+    }
+
+    fn tmp_files(dir: &Path) -> Vec<PathBuf> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_name().to_str().is_some_and(is_tmp_name))
+            .map(|e| e.path().to_path_buf())
+            .collect()
+    }
+
+    #[test]
+    fn batch_writes_the_same_bytes_as_write_atomic_and_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            ("a/index.html", "<p>é</p>"),
+            ("b/c/d.json", "{}"),
+            ("e", ""),
+        ];
+        let mut batch = Batch::new();
+        for (rel, text) in files {
+            let outcome = batch.write_if_changed(&dir.path().join(rel), text.as_bytes());
+            assert_eq!(outcome.unwrap(), WriteOutcome::Written);
+        }
+        // Staged, not yet in place.
+        assert!(!dir.path().join("a/index.html").exists());
+        assert_eq!(batch.commit().unwrap(), 3);
+        let reference = tempfile::tempdir().unwrap();
+        for (rel, text) in files {
+            write_atomic(&reference.path().join(rel), text.as_bytes()).unwrap();
+            assert_eq!(
+                std::fs::read(dir.path().join(rel)).unwrap(),
+                std::fs::read(reference.path().join(rel)).unwrap(),
+                "{rel}"
+            );
+        }
+        assert!(tmp_files(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn batch_leaves_unchanged_files_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let same = dir.path().join("same.html");
+        let other = dir.path().join("other.html");
+        std::fs::write(&same, "kept").unwrap();
+        std::fs::write(&other, "old").unwrap();
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        for p in [&same, &other] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        let mut batch = Batch::new();
+        assert_eq!(
+            batch.write_if_changed(&same, b"kept").unwrap(),
+            WriteOutcome::Unchanged
+        );
+        // Same length, other bytes: still rewritten.
+        assert_eq!(
+            batch.write_if_changed(&other, b"new").unwrap(),
+            WriteOutcome::Written
+        );
+        assert_eq!(batch.commit().unwrap(), 1);
+        assert_eq!(std::fs::metadata(&same).unwrap().modified().unwrap(), old);
+        assert_ne!(std::fs::metadata(&other).unwrap().modified().unwrap(), old);
+        assert_eq!(std::fs::read(&other).unwrap(), b"new");
+    }
+
+    #[test]
+    fn batch_removes_a_killed_runs_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        let stale = dir.path().join("a/.publist-tmp-999-1");
+        std::fs::write(&stale, "half").unwrap();
+        std::fs::write(dir.path().join("a/.hidden-user-file"), "mine").unwrap();
+        let mut batch = Batch::new();
+        batch
+            .write_if_changed(&dir.path().join("a/index.html"), b"x")
+            .unwrap();
+        batch.commit().unwrap();
+        assert!(!stale.exists());
+        assert!(dir.path().join("a/.hidden-user-file").exists());
+        assert!(tmp_files(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn an_uncommitted_batch_leaves_old_bytes_and_no_temporary_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("page.html");
+        std::fs::write(&p, "old").unwrap();
+        let mut batch = Batch::new();
+        batch.write_if_changed(&p, b"new").unwrap();
+        assert_eq!(tmp_files(dir.path()).len(), 1);
+        drop(batch);
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        assert!(tmp_files(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_failed_write_names_its_file_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file where a folder is needed: the write into it fails.
+        std::fs::write(dir.path().join("blocker"), "file").unwrap();
+        let good = dir.path().join("good.html");
+        let bad = dir.path().join("blocker/index.html");
+        let mut batch = Batch::new();
+        batch.write_if_changed(&good, b"ok").unwrap();
+        let err = batch.write_if_changed(&bad, b"x").unwrap_err();
+        assert!(err.to_string().contains("blocker/index.html"), "{err}");
+        drop(batch);
+        assert!(!good.exists());
+        assert!(tmp_files(dir.path()).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn batch_keeps_the_permissions_of_a_replaced_file() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("run.sh");
+        std::fs::write(&p, "old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o751)).unwrap();
+        let mut batch = Batch::new();
+        batch.write_if_changed(&p, b"new").unwrap();
+        batch.commit().unwrap();
+        let mode = std::fs::metadata(&p).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o751);
+    }
+
+    #[test]
+    fn a_full_disk_error_says_what_to_do() {
+        let e = explain(std::io::Error::from_raw_os_error(28));
+        assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
+        assert!(e.to_string().contains("disk is full"), "{e}");
     }
 }

@@ -35,5 +35,6 @@ pub mod report;
 pub mod site;
 pub mod sources;
 pub mod store;
+pub mod textfile;
 
 pub use error::{Error, ExitCode, Result};

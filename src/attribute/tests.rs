@@ -214,3 +214,35 @@ fn project_keys_resolve_case_insensitively_with_suggestions() {
     assert_eq!(unknown.help.as_deref(), Some("did you mean Gees19?"));
     assert!(diags.iter().any(|d| d.code == "site-repeated-bibkey"));
 }
+
+#[test]
+fn one_edit_pairs_finds_what_comparing_every_pair_finds() {
+    let slugs = [
+        "clarisa-sanchez",
+        "clarisa-sánchez",
+        "bram-van-ginneken",
+        "bram-van-ginnekn",
+        "jan-smit",
+        "jan-smith",
+        "jan-smits",
+        "jon-smit",
+        "ana",
+        "anna",
+        "ann",
+        "bob",
+    ];
+    let mut brute = BTreeSet::new();
+    for i in 0..slugs.len() {
+        for j in i + 1..slugs.len() {
+            if strsim::levenshtein(slugs[i], slugs[j]) == 1 {
+                brute.insert((i, j));
+            }
+        }
+    }
+    let found: BTreeSet<(usize, usize)> = one_edit_pairs(slugs.iter().copied())
+        .into_iter()
+        .filter(|&(i, j)| strsim::levenshtein(slugs[i], slugs[j]) == 1)
+        .collect();
+    assert_eq!(found, brute);
+    assert!(brute.contains(&(0, 1)) && brute.contains(&(4, 5)) && brute.contains(&(8, 9)));
+}

@@ -20,13 +20,18 @@ pub fn parse_names(list: &str) -> Vec<Name> {
         .collect()
 }
 
-/// Number of empty names in a list (`A and and B` has one).
+/// Number of empty names in a list (`A and and B` and `A and ~ and B` have one).
 pub fn count_empty(list: &str) -> usize {
     let parts = split_list(list);
     if parts.len() == 1 {
         return 0;
     }
-    parts.iter().filter(|p| p.trim().is_empty()).count()
+    parts.iter().filter(|p| is_blank(p)).count()
+}
+
+/// True for a name that is only spaces and ties (`~`).
+fn is_blank(name: &str) -> bool {
+    name.chars().all(|c| c.is_whitespace() || c == '~')
 }
 
 /// Splits a list at ` and ` (any case) outside braces.
@@ -90,6 +95,10 @@ pub fn parse_name(name: &str) -> Name {
     let (first, von_last, jr) = match commas.len() {
         1 => {
             let words = words_of(commas[0]);
+            if words.is_empty() {
+                // An empty or blank name ("", " ", "~"): nothing to split.
+                return Name::default();
+            }
             if words.len() == 1 {
                 return Name {
                     family: decode_word(&words[0]),
@@ -279,6 +288,14 @@ fn is_particle(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_names_are_empty_not_a_panic() {
+        // Found by the property test `props::name_parsing_never_panics_on_any_text`.
+        for blank in ["", " ", "~", "\t", ",", " , "] {
+            assert_eq!(parse_name(blank).family, "", "{blank:?}");
+        }
+    }
 
     fn n(given: &str, particle: &str, family: &str) -> Name {
         Name {

@@ -8,7 +8,6 @@ use crate::cli::ApplyArgs;
 use crate::commands::common;
 use crate::commands::harvested;
 use crate::error::{Error, ExitCode, Result};
-use crate::fsutil;
 use crate::merge::apply;
 use crate::merge::enrich::{self, FilePatch};
 use crate::merge::ignore::IgnoreList;
@@ -41,16 +40,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode> {
         files.push(into.clone());
     }
     let bib = bib::load(&files);
-    let before = match std::fs::read_to_string(&into) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(source) => {
-            return Err(Error::Read {
-                path: into.clone(),
-                source,
-            })
-        }
-    };
+    let before = crate::textfile::read_for_edit(&into)?.unwrap_or_default();
     let mut keys: Vec<String> = bib.publications.iter().map(|p| p.key.clone()).collect();
     keys.extend(edit::scan_entries(&before).into_iter().map(|e| e.key));
 
@@ -91,7 +81,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode> {
         }
     } else {
         if patch.after != patch.before {
-            fsutil::write_atomic(&into, patch.after.as_bytes())?;
+            crate::textfile::write_user_file(&into, patch.after.as_bytes())?;
         }
         let ignored = IgnoreList::append(&ignore_path, &plan.ignores)?;
         let _ = writeln!(

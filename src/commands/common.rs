@@ -75,7 +75,8 @@ impl Inputs {
 /// `GITHUB_ACTIONS=true`), reading each file's text once for the source lines.
 pub fn print_diagnostics(diags: &[Diagnostic], bib: Option<&Bibliography>) {
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
-    let mut texts: HashMap<PathBuf, Option<String>> = HashMap::new();
+    // Each file is read and split into lines once, however many diagnostics point into it.
+    let mut texts: HashMap<PathBuf, Option<SourceLines>> = HashMap::new();
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     for d in diags {
@@ -83,14 +84,38 @@ pub fn print_diagnostics(diags: &[Diagnostic], bib: Option<&Bibliography>) {
             let _ = writeln!(err, "{}", d.render_github());
             continue;
         }
-        let source = d.file.as_ref().and_then(|f| {
+        let line = d.file.as_ref().and_then(|f| {
             texts
                 .entry(f.clone())
-                .or_insert_with(|| read_source(f, bib))
-                .as_deref()
-                .map(str::to_owned)
+                .or_insert_with(|| read_source(f, bib).map(SourceLines::new))
+                .as_ref()
+                .and_then(|s| s.line(d.line))
         });
-        let _ = write!(err, "{}", d.render_text(source.as_deref()));
+        let _ = write!(err, "{}", d.render_text_line(line));
+    }
+}
+
+/// A file's text with the byte offset where each line starts.
+struct SourceLines {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl SourceLines {
+    fn new(text: String) -> SourceLines {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&i| i < text.len())
+            .collect();
+        SourceLines { text, starts }
+    }
+
+    /// Line `n` (1-based) without its line break, as `str::lines` gives it.
+    fn line(&self, n: u32) -> Option<&str> {
+        let start = *self.starts.get((n as usize).checked_sub(1)?)?;
+        let rest = &self.text[start..];
+        let line = rest.split('\n').next().unwrap_or(rest);
+        Some(line.strip_suffix('\r').unwrap_or(line))
     }
 }
 

@@ -9,7 +9,6 @@ use crate::commands::common;
 use crate::commands::harvested;
 use crate::diagnostics::{self, Diagnostic};
 use crate::error::{ExitCode, Result};
-use crate::fsutil;
 use crate::merge::enrich::{self, EnrichOptions};
 use crate::merge::identity::PairKind;
 
@@ -80,7 +79,7 @@ pub fn run(args: EnrichArgs) -> Result<ExitCode> {
 
     if args.write {
         for patch in &patches {
-            fsutil::write_atomic(&patch.path, patch.after.as_bytes())?;
+            crate::textfile::write_user_file(&patch.path, patch.after.as_bytes())?;
             eprintln!("wrote {}", patch.path.display());
         }
     } else {

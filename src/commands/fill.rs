@@ -148,10 +148,7 @@ pub fn propose<'p>(
 /// The page text before and after adding `keys` to the project's `bibkeys` (set when the
 /// field is empty or missing, appended otherwise), written atomically when `write`.
 pub fn apply_keys(project: &Project, keys: &[String], write: bool) -> Result<(String, String)> {
-    let old = std::fs::read_to_string(&project.path).map_err(|source| Error::Read {
-        path: project.path.clone(),
-        source,
-    })?;
+    let old = crate::textfile::read_existing_for_edit(&project.path)?;
     let new = if project.bibkeys.is_empty() {
         edit::set_bibkeys(&old, keys)
     } else {

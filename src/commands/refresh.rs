@@ -541,10 +541,7 @@ fn fill_stage(inputs: &Inputs, mode: Mode, report: &mut RefreshReport) -> Result
             .collect();
         let mut applied = false;
         if mode.write && !sure.is_empty() {
-            let old = std::fs::read_to_string(&project.path).map_err(|source| Error::Read {
-                path: project.path.clone(),
-                source,
-            })?;
+            let old = crate::textfile::read_existing_for_edit(&project.path)?;
             let new = edit::set_bibkeys(&old, &sure)
                 .map_err(|e| Error::Other(format!("{}: {e}", project.path.display())))?;
             if edit::write_page(&project.path, &new)? == WriteOutcome::Written {

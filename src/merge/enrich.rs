@@ -351,11 +351,16 @@ pub fn patch_files(
     for (path, changes) in by_file {
         let text = match std::fs::read(&path).map(String::from_utf8) {
             Ok(Ok(t)) => t,
-            Ok(Err(_)) => {
+            Ok(Err(e)) => {
+                let (offset, line) =
+                    crate::textfile::first_invalid(e.as_bytes()).unwrap_or_default();
                 diags.push(
-                    Diagnostic::error("merge-not-utf8", "file is not valid UTF-8; not editing it")
-                        .at(&path, 0, 0)
-                        .help("convert the file to UTF-8 first"),
+                    Diagnostic::error(
+                        "merge-not-utf8",
+                        format!("file is not valid UTF-8 at byte {offset}; not editing it"),
+                    )
+                    .at(&path, line as u32, 0)
+                    .help("save the file as UTF-8 first (it is probably Latin-1 or Windows-1252)"),
                 );
                 continue;
             }

@@ -109,16 +109,7 @@ impl IgnoreList {
     /// Appends `items` (token, reason) not yet on the list to the file at `path`, keeping its
     /// bytes and line endings; returns how many were added. Nothing new: the file is not touched.
     pub fn append(path: &Path, items: &[(String, String)]) -> Result<usize> {
-        let existing = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(source) => {
-                return Err(Error::Read {
-                    path: path.to_path_buf(),
-                    source,
-                })
-            }
-        };
+        let existing = crate::textfile::read_for_edit(path)?.unwrap_or_default();
         let (mut list, _) = IgnoreList::parse(&existing, path);
         let nl = crate::bib::edit::newline_of(&existing);
         let mut text = existing.clone();
@@ -141,7 +132,7 @@ impl IgnoreList {
             added += 1;
         }
         if added > 0 {
-            crate::fsutil::write_atomic(path, text.as_bytes())?;
+            crate::textfile::write_user_file(path, text.as_bytes())?;
         }
         Ok(added)
     }

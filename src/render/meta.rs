@@ -257,13 +257,14 @@ fn bib_names(names: &[Name]) -> String {
 }
 
 /// A value inside braces; unbalanced braces are escaped so the entry always parses.
-fn braced(value: &str) -> String {
+/// Appends `{value}`: line breaks become spaces, and braces are escaped unless balanced.
+fn push_braced(out: &mut String, value: &str) {
     let mut depth = 0i32;
     let mut balanced = true;
-    for c in value.chars() {
-        match c {
-            '{' => depth += 1,
-            '}' => {
+    for b in value.bytes() {
+        match b {
+            b'{' => depth += 1,
+            b'}' => {
                 depth -= 1;
                 if depth < 0 {
                     balanced = false;
@@ -272,12 +273,24 @@ fn braced(value: &str) -> String {
             _ => {}
         }
     }
-    let v = value.replace(['\r', '\n'], " ");
-    if balanced && depth == 0 {
-        format!("{{{v}}}")
-    } else {
-        format!("{{{}}}", v.replace('{', "\\{").replace('}', "\\}"))
+    let escape = !(balanced && depth == 0);
+    out.reserve(value.len() + 2);
+    out.push('{');
+    // Byte scan: the characters replaced are ASCII, so every cut is a character boundary.
+    let mut last = 0;
+    for (i, b) in value.bytes().enumerate() {
+        let replacement = match b {
+            b'\r' | b'\n' => " ",
+            b'{' if escape => "\\{",
+            b'}' if escape => "\\}",
+            _ => continue,
+        };
+        out.push_str(&value[last..i]);
+        out.push_str(replacement);
+        last = i + 1;
     }
+    out.push_str(&value[last..]);
+    out.push('}');
 }
 
 /// A self-contained BibTeX entry: macros resolved, names structured, Unicode text, the local
@@ -302,27 +315,43 @@ pub fn bibtex(p: &Publication) -> String {
         "url",
         "abstract",
     ];
-    let mut lines: Vec<(String, String)> = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
+    // Written straight into one buffer: this runs for every publication page and again for
+    // every person's `publications.bib`, so it is a hot spot of a build.
+    let mut out = String::with_capacity(2048);
+    out.push('@');
+    out.push_str(bib_type(p));
+    out.push('{');
+    out.push_str(&p.key);
+    out.push_str(",\n");
+    let line = |out: &mut String, name: &str, value: &str| {
+        if !value.trim().is_empty() {
+            out.push_str("  ");
+            out.push_str(name);
+            out.push_str(" = ");
+            push_braced(out, value);
+            out.push_str(",\n");
+        }
+    };
     for name in FIRST {
-        let value = match *name {
-            "author" if !p.authors.is_empty() => Some(bib_names(&p.authors)),
-            "editor" if !p.editors.is_empty() => Some(bib_names(&p.editors)),
-            "title" => Some(if p.title_markup.is_empty() {
-                p.title.clone()
-            } else {
-                p.title_markup.clone()
-            }),
-            "doi" => p.ids.doi.as_ref().map(|d| d.as_str().to_string()),
-            _ => p.fields.get(*name).cloned(),
-        };
-        seen.push(name);
-        if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
-            lines.push((name.to_string(), v));
+        match *name {
+            "author" if !p.authors.is_empty() => line(&mut out, name, &bib_names(&p.authors)),
+            "editor" if !p.editors.is_empty() => line(&mut out, name, &bib_names(&p.editors)),
+            "title" if p.title_markup.is_empty() => line(&mut out, name, &p.title),
+            "title" => line(&mut out, name, &p.title_markup),
+            "doi" => {
+                if let Some(d) = &p.ids.doi {
+                    line(&mut out, name, d.as_str());
+                }
+            }
+            _ => {
+                if let Some(v) = p.fields.get(*name) {
+                    line(&mut out, name, v);
+                }
+            }
         }
     }
     for (name, value) in &p.fields {
-        if seen.contains(&name.as_str())
+        if FIRST.contains(&name.as_str())
             || name == "file"
             || name == "promotor"
             || name == "copromotor"
@@ -332,19 +361,13 @@ pub fn bibtex(p: &Publication) -> String {
         {
             continue;
         }
-        if !value.trim().is_empty() {
-            lines.push((name.clone(), value.clone()));
-        }
+        line(&mut out, name, value);
     }
     if !p.promotors.is_empty() {
-        lines.push(("promotor".into(), bib_names(&p.promotors)));
+        line(&mut out, "promotor", &bib_names(&p.promotors));
     }
     if !p.copromotors.is_empty() {
-        lines.push(("copromotor".into(), bib_names(&p.copromotors)));
-    }
-    let mut out = format!("@{}{{{},\n", bib_type(p), p.key);
-    for (name, value) in lines {
-        out.push_str(&format!("  {name} = {},\n", braced(&value)));
+        line(&mut out, "copromotor", &bib_names(&p.copromotors));
     }
     out.push_str("}\n");
     out

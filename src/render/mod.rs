@@ -170,7 +170,7 @@ impl<'a> Ctx<'a> {
     /// A list grouped by year (newest first), then kind; or by kind only.
     fn list(&self, root: &str, pubs: &[&Publication], by_year: bool, filter: bool) -> PubList {
         let mut sorted: Vec<&Publication> = pubs.to_vec();
-        sorted.sort_by_key(|p| list_order(p));
+        sorted.sort_by_cached_key(|p| list_order(p));
         sorted.dedup_by_key(|p| p.key_lower());
         let mut years: Vec<String> = Vec::new();
         let mut kinds: BTreeSet<Kind> = BTreeSet::new();
@@ -289,7 +289,7 @@ pub fn build(
         }
     }
     for list in people_pubs.values_mut() {
-        list.sort_by_key(|(p, c)| (list_order(p), c.role, c.position));
+        list.sort_by_cached_key(|(p, c)| (list_order(p), c.role, c.position));
         list.dedup_by_key(|(p, _)| p.key_lower());
     }
     let projects_of = project_membership(&ctx, site);
@@ -607,7 +607,7 @@ fn fragment_root(config: &Config) -> String {
 
 fn sorted<'p>(pubs: &[&'p Publication]) -> Vec<&'p Publication> {
     let mut v = pubs.to_vec();
-    v.sort_by_key(|p| list_order(p));
+    v.sort_by_cached_key(|p| list_order(p));
     v.dedup_by_key(|p| p.key_lower());
     v
 }
@@ -905,7 +905,7 @@ fn write_most_cited(
         .copied()
         .filter(|p| p.citations.unwrap_or(0) > 0)
         .collect();
-    ranked.sort_by_key(|p| (std::cmp::Reverse(p.citations.unwrap_or(0)), p.key_lower()));
+    ranked.sort_by_cached_key(|p| (std::cmp::Reverse(p.citations.unwrap_or(0)), p.key_lower()));
     ranked.truncate(ctx.config.most_cited);
     let page = RankedPage {
         page: ctx.layout(root, heading),
@@ -927,7 +927,7 @@ fn write_theses(ctx: &Ctx<'_>, out: &mut Output) -> Result<()> {
         .copied()
         .filter(|p| p.kind() == Kind::PhdThesis)
         .collect();
-    theses.sort_by_key(|p| list_order(p));
+    theses.sort_by_cached_key(|p| list_order(p));
     let page = ThesesPage {
         page: ctx.layout(root, "PhD theses"),
         theses: theses

@@ -1,13 +1,14 @@
-//! The output folder: every file goes through [`fsutil::write_if_changed`], paths are built
-//! only from safe components, and a manifest (`.publist-manifest`) remembers what publist
-//! wrote, so files of an earlier build that are no longer produced are removed, and nothing
-//! publist did not write is ever touched.
+//! The output folder: every file goes through one [`fsutil::Batch`] (compared first, so an
+//! unchanged file is never touched; changed ones staged and made durable with one flush in
+//! [`Output::finish`]), paths are built only from safe components, and a manifest
+//! (`.publist-manifest`) remembers what publist wrote, so files of an earlier build that are
+//! no longer produced are removed, and nothing publist did not write is ever touched.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::fsutil::{self, WriteOutcome};
+use crate::fsutil::{self, Batch, WriteOutcome};
 
 /// The manifest's file name in the output folder.
 pub const MANIFEST: &str = ".publist-manifest";
@@ -29,6 +30,7 @@ pub struct Output {
     root: PathBuf,
     files: BTreeSet<String>,
     counts: WriteCounts,
+    batch: Batch,
 }
 
 impl Output {
@@ -38,11 +40,13 @@ impl Output {
             root: root.to_path_buf(),
             files: BTreeSet::new(),
             counts: WriteCounts::default(),
+            batch: Batch::new(),
         }
     }
 
-    /// Writes `bytes` at `parts` joined under the root. Every part must be a safe path
-    /// component; callers make them so, and this refuses anything else.
+    /// Writes `bytes` at `parts` joined under the root (staged; in place after
+    /// [`Output::finish`]). Every part must be a safe path component; callers make them so,
+    /// and this refuses anything else.
     pub fn write(&mut self, parts: &[&str], bytes: &[u8]) -> Result<()> {
         if parts.is_empty() || !parts.iter().all(|p| fsutil::is_safe_component(p)) {
             return Err(Error::Other(format!(
@@ -55,7 +59,15 @@ impl Output {
             return Ok(());
         }
         let path = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
-        match fsutil::write_if_changed(&path, bytes)? {
+        if let Some(link) = symlinked_folder(&self.root, &parts[..parts.len() - 1]) {
+            return Err(Error::Write {
+                path: link,
+                source: std::io::Error::other(
+                    "refusing to write through a symbolic link in the output folder; remove it",
+                ),
+            });
+        }
+        match self.batch.write_if_changed(&path, bytes)? {
             WriteOutcome::Written => self.counts.written += 1,
             WriteOutcome::Unchanged => self.counts.unchanged += 1,
         }
@@ -67,7 +79,9 @@ impl Output {
         self.files.contains(rel)
     }
 
-    /// Removes what the previous build wrote and this one did not, then updates the manifest.
+    /// Removes what the previous build wrote and this one did not, updates the manifest, and
+    /// puts every staged file in place. Stale files go first: a kill before the new files
+    /// are in place leaves them staged, and the next build writes them again.
     pub fn finish(mut self) -> Result<WriteCounts> {
         let manifest = self.root.join(MANIFEST);
         if let Ok(old) = std::fs::read_to_string(&manifest) {
@@ -77,15 +91,21 @@ impl Output {
                     continue;
                 }
                 let path = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
+                // Never remove through a linked folder: that file is not ours.
+                if symlinked_folder(&self.root, &parts[..parts.len() - 1]).is_some() {
+                    continue;
+                }
                 if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
                     std::fs::remove_file(&path).map_err(|source| Error::Write {
                         path: path.clone(),
                         source,
                     })?;
                     self.counts.removed += 1;
-                    // Remove folders left empty; `remove_dir` fails on non-empty ones.
+                    // Remove folders left empty (but for a killed run's temporary files);
+                    // `remove_dir` fails on non-empty ones.
                     let mut dir = path.parent();
                     while let Some(d) = dir.filter(|d| *d != self.root) {
+                        self.batch.remove_stale_tmp(d);
                         if std::fs::remove_dir(d).is_err() {
                             break;
                         }
@@ -99,9 +119,26 @@ impl Output {
             text.push_str(f);
             text.push('\n');
         }
-        fsutil::write_if_changed(&manifest, text.as_bytes())?;
+        self.batch.write_if_changed(&manifest, text.as_bytes())?;
+        self.batch.commit()?;
         Ok(self.counts)
     }
+}
+
+/// The first folder of `root/dirs…` that is a symbolic link: writing below it would land
+/// wherever it points, outside the output folder.
+fn symlinked_folder(root: &Path, dirs: &[&str]) -> Option<PathBuf> {
+    let mut path = root.to_path_buf();
+    for d in dirs {
+        path.push(d);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_symlink() => return Some(path),
+            Ok(_) => {}
+            // Not there yet: nothing below it exists either.
+            Err(_) => return None,
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -214,7 +214,11 @@ pub fn write_page(path: &Path, text: &str) -> Result<crate::fsutil::WriteOutcome
             });
         }
     }
-    crate::fsutil::write_if_changed(path, text.as_bytes())
+    if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+        return Ok(crate::fsutil::WriteOutcome::Unchanged);
+    }
+    crate::textfile::write_user_file(path, text.as_bytes())?;
+    Ok(crate::fsutil::WriteOutcome::Written)
 }
 
 /// Finds the `bibkeys` field (or where it would go) in a page of any of the three formats.
@@ -404,7 +408,11 @@ fn locate_yaml(text: &str, lines: &[Line]) -> std::result::Result<Located, EditE
                         if items.is_empty() {
                             indent = " ".repeat(ind);
                         }
-                        items.push(unquote(strip_yaml_comment(cj[after..].trim())).to_string());
+                        items.push(
+                            unquote(strip_yaml_comment(cj[after..].trim()))
+                                .trim()
+                                .to_string(),
+                        );
                         j += 1;
                     }
                     None => break,
@@ -424,15 +432,21 @@ fn locate_yaml(text: &str, lines: &[Line]) -> std::result::Result<Located, EditE
                 }));
             }
             let raw_end = lines[i].content.end;
-            // Keep trailing spaces or comment after an empty value untouched.
-            let end = start.min(raw_end);
+            // Keep trailing spaces or comment after an empty value untouched. Keys written
+            // before a comment go right after the colon, so the comment keeps the space
+            // that makes it a comment (`bibkeys: A # note`, not `bibkeys: A# note`).
+            let (end, lead) = if start < raw_end {
+                (lines[i].content.start + after_colon, " ")
+            } else {
+                (start, if ws == 0 { " " } else { "" })
+            };
             return Ok(Located::Present(BibkeysField {
                 value: end..end,
                 line: i + 1,
                 keys: Vec::new(),
                 style: ValueStyle::Plain,
                 separator: ", ".into(),
-                lead: if ws == 0 { " ".into() } else { String::new() },
+                lead: lead.into(),
                 eol,
             }));
         }
@@ -677,7 +691,13 @@ fn locate_toml(text: &str, lines: &[Line]) -> std::result::Result<Located, EditE
     let mut extra_last: Option<usize> = None;
     let mut list_style: Option<ValueStyle> = None;
     let fm_end = lines[close].full.start;
+    // Lines inside a value that spans several lines (a multi-line array) are neither keys
+    // nor tables; a new field goes after the value's last line, never inside it.
+    let mut skip_to = 0;
     for (i, line) in lines.iter().enumerate().take(close).skip(1) {
+        if i < skip_to {
+            continue;
+        }
         let c = content(i);
         if let Some(name) = toml_table(c) {
             table = name;
@@ -692,11 +712,6 @@ fn locate_toml(text: &str, lines: &[Line]) -> std::result::Result<Located, EditE
             }
             continue;
         };
-        if table.is_empty() {
-            last_top = Some(i);
-        } else if table == "extra" {
-            extra_last = Some(i);
-        }
         let rest = &c[after_eq..];
         let ws = rest.len() - rest.trim_start_matches([' ', '\t']).len();
         let start = line.content.start + after_eq + ws;
@@ -706,6 +721,15 @@ fn locate_toml(text: &str, lines: &[Line]) -> std::result::Result<Located, EditE
                 what: format!("an unterminated value for `{key}`"),
             });
         };
+        let last = (i..close)
+            .find(|&j| lines[j].content.end >= start + len)
+            .unwrap_or(i);
+        skip_to = last + 1;
+        if table.is_empty() {
+            last_top = Some(last);
+        } else if table == "extra" {
+            extra_last = Some(last);
+        }
         let value = &text[start..start + len];
         let in_scope = table.is_empty() || table == "extra";
         if !(in_scope && key.eq_ignore_ascii_case("bibkeys")) {

@@ -101,6 +101,8 @@ fn page_files(inputs: &[PathBuf], what: &str, diags: &mut Vec<Diagnostic>) -> Ve
                     {
                         if entry.file_type().is_file() && matcher.is_match(entry.path()) {
                             out.push(entry.path().to_path_buf());
+                        } else if entry.path_is_symlink() && matcher.is_match(entry.path()) {
+                            warn_symlink(entry.path(), what, diags);
                         }
                     }
                     if out.len() == before {
@@ -124,6 +126,7 @@ fn page_files(inputs: &[PathBuf], what: &str, diags: &mut Vec<Diagnostic>) -> Ve
                     Ok(e) if e.file_type().is_file() && is_page(e.path()) => {
                         out.push(e.path().to_path_buf())
                     }
+                    Ok(e) if e.path_is_symlink() => warn_symlink(e.path(), what, diags),
                     Ok(_) => {}
                     Err(e) => diags.push(Diagnostic::warning(
                         "site-unreadable",
@@ -149,6 +152,26 @@ fn page_files(inputs: &[PathBuf], what: &str, diags: &mut Vec<Diagnostic>) -> Ve
     out.sort();
     out.dedup();
     out
+}
+
+/// A symbolic link inside a content folder (to a page or a folder) is not followed: its
+/// target may lie outside the site, and `fill --write` must never edit through it.
+fn warn_symlink(path: &Path, what: &str, diags: &mut Vec<Diagnostic>) {
+    let target = std::fs::metadata(path);
+    if !(is_page(path) || target.as_ref().is_ok_and(|m| m.is_dir())) {
+        return;
+    }
+    diags.push(
+        Diagnostic::warning(
+            "site-symlink",
+            format!(
+                "{} is a symbolic link; not read (links in the {what} folder are not followed)",
+                path.display()
+            ),
+        )
+        .at(path, 0, 0)
+        .help("copy the page into the folder, or pass the link's target with --people/--projects"),
+    );
 }
 
 /// The longest leading part of a glob pattern without metacharacters (where to walk from).
@@ -206,6 +229,12 @@ fn read_page(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Page> {
             String::from_utf8_lossy(&bytes).into_owned()
         }
     };
+    Some(page_from_text(path, text, diags))
+}
+
+/// Splits a page's text and reports its header warnings (everything [`read_page`] does
+/// after reading the bytes).
+fn page_from_text(path: &Path, text: String, diags: &mut Vec<Diagnostic>) -> Page {
     let split = split(&text);
     for w in &split.warnings {
         diags.push(
@@ -225,7 +254,21 @@ fn read_page(path: &Path, diags: &mut Vec<Diagnostic>) -> Option<Page> {
                 ),
         );
     }
-    Some(Page { text, split })
+    Page { text, split }
+}
+
+/// Reads a person page that is already in memory, exactly as [`load`] reads one from disk
+/// (for fuzzing and tests); problems go to `diags`.
+pub fn person_from_text(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Person {
+    let page = page_from_text(path, text.to_string(), diags);
+    person_from(path, &page, diags)
+}
+
+/// Reads a project page that is already in memory, exactly as [`load`] reads one from disk
+/// (for fuzzing and tests); problems go to `diags`.
+pub fn project_from_text(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Project {
+    let page = page_from_text(path, text.to_string(), diags);
+    project_from(path, &page, diags)
 }
 
 /// Fields that hold comma lists: repeated keys add to the list instead of replacing it.

@@ -97,6 +97,9 @@ fn local(name: &[u8]) -> String {
     }
 }
 
+/// How deep elements may nest; real answers nest fewer than ten levels.
+pub const MAX_DEPTH: usize = 256;
+
 /// Parses a document; the result is a synthetic root whose children are the top elements.
 pub fn parse(body: &[u8], url: &str) -> Result<Element, HttpError> {
     let perr = |message: String| HttpError::Parse {
@@ -131,6 +134,13 @@ pub fn parse(body: &[u8], url: &str) -> Result<Element, HttpError> {
                     if let Some(top) = stack.last_mut() {
                         top.children.push(Node::Element(el));
                     }
+                } else if stack.len() > MAX_DEPTH {
+                    // The tree is dropped (and later walked) recursively: a hostile answer
+                    // nested 100,000 deep would overflow the stack.
+                    return Err(perr(format!(
+                        "XML nested deeper than {MAX_DEPTH} elements at byte {}",
+                        reader.buffer_position()
+                    )));
                 } else {
                     stack.push(el);
                 }

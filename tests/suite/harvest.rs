@@ -32,7 +32,7 @@ pub fn config(uri: &str, store: &Path) -> Config {
     c
 }
 
-fn publication(key: &str, doi: Option<&str>, pmid: Option<u64>) -> Publication {
+pub fn publication(key: &str, doi: Option<&str>, pmid: Option<u64>) -> Publication {
     Publication {
         key: key.into(),
         title: format!("Title of {key}"),
@@ -51,7 +51,7 @@ fn publication(key: &str, doi: Option<&str>, pmid: Option<u64>) -> Publication {
     }
 }
 
-fn only(services: &[Service]) -> HarvestOptions {
+pub fn only(services: &[Service]) -> HarvestOptions {
     HarvestOptions {
         only: services.to_vec(),
         keys: Some(ApiKeys {
@@ -64,7 +64,7 @@ fn only(services: &[Service]) -> HarvestOptions {
     }
 }
 
-async fn harvest(
+pub async fn harvest(
     cfg: &Config,
     pubs: &[Publication],
     people: &[Person],

@@ -312,11 +312,11 @@ pub fn fill_person_answers(store: &Store) {
         .expect("link");
 }
 
-fn store_in(dir: &Path) -> Store {
+pub fn store_in(dir: &Path) -> Store {
     Store::open(&dir.join("store.sqlite")).expect("open store")
 }
 
-fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+pub fn run(dir: &Path, args: &[&str]) -> std::process::Output {
     let mut all = vec![args[0], "--config", "publist.toml"];
     all.extend_from_slice(&args[1..]);
     all.push("--offline");

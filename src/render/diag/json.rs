@@ -1,7 +1,10 @@
 //! A tiny ordered JSON value, so the files keep a fixed, readable field order
 //! (serde_json's map sorts keys unless `preserve_order` is on for the whole crate graph).
+//! Every string is made [`inert`] on the way out: the DIAG templates print values unescaped.
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+
+use super::inert::inert;
 
 /// A JSON value whose objects keep insertion order.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +34,7 @@ impl Json {
 impl Serialize for Json {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Json::Str(s) => serializer.serialize_str(s),
+            Json::Str(s) => serializer.serialize_str(&inert(s)),
             Json::Int(n) => serializer.serialize_i64(*n),
             Json::List(items) => {
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
@@ -43,7 +46,7 @@ impl Serialize for Json {
             Json::Obj(fields) => {
                 let mut map = serializer.serialize_map(Some(fields.len()))?;
                 for (k, v) in fields {
-                    map.serialize_entry(k, v)?;
+                    map.serialize_entry(&inert(k), v)?;
                 }
                 map.end()
             }

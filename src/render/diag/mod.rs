@@ -10,9 +10,11 @@
 //! name in titles, clean abstracts, members without `groups:`, a deterministic order).
 //!
 //! Parsing and attribution happen once ([`Inputs`]); every site is a cheap view over them.
-//! Every file goes through [`write_if_changed`], so a rerun touches only what changed.
+//! Every file goes through one [`Batch`], so a rerun touches only what changed, and a first
+//! run of a few thousand stubs costs one disk flush.
 
 mod bibitem;
+mod inert;
 mod json;
 mod stubs;
 
@@ -24,7 +26,7 @@ use crate::commands::common::Inputs;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::error::{Error, Result};
-use crate::fsutil::{is_safe_component, write_if_changed, WriteOutcome};
+use crate::fsutil::{is_safe_component, Batch, WriteOutcome};
 use crate::model::{Person, Publication};
 
 pub use bibitem::{display_name, display_names, initials};
@@ -244,53 +246,17 @@ pub fn emit(
     Ok(report)
 }
 
-/// How many files are written at once. Each atomic write ends in an fsync, whose latency,
-/// not the CPU, bounds a cold run of a few thousand stubs; overlapping them is what helps.
-const WRITERS: usize = 16;
-
-/// Writes every file through [`write_if_changed`], several at a time; the outcomes come
-/// back in the order of `files`. The first error wins.
+/// Writes every file through one [`Batch`]: unchanged files are left alone, changed ones
+/// are made durable with one flush and renamed into place. The outcomes come back in the
+/// order of `files`.
 fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<(PathBuf, WriteOutcome)>> {
-    // Folders first, once each, so the writers do not race to create them.
-    let dirs: BTreeSet<&Path> = files.iter().filter_map(|(p, _)| p.parent()).collect();
-    for dir in dirs {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    let mut batch = Batch::new();
+    let mut outcomes = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        outcomes.push((path.clone(), batch.write_if_changed(path, bytes)?));
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<Vec<(usize, Result<WriteOutcome>)>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..WRITERS.min(files.len()).max(1))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((path, bytes)) = files.get(i) else {
-                            break;
-                        };
-                        done.push((i, write_if_changed(path, bytes)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join().unwrap_or_else(|_| {
-                    vec![(0, Err(Error::Other("a writer thread panicked".into())))]
-                })
-            })
-            .collect()
-    });
-    let mut outcomes: Vec<(usize, Result<WriteOutcome>)> = results.into_iter().flatten().collect();
-    outcomes.sort_by_key(|(i, _)| *i);
-    outcomes
-        .into_iter()
-        .map(|(i, r)| r.map(|o| (files[i].0.clone(), o)))
-        .collect()
+    batch.commit()?;
+    Ok(outcomes)
 }
 
 /// Site names become file and folder names: refuse anything that is not one safe component.

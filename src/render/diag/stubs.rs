@@ -4,14 +4,18 @@
 use crate::model::Publication;
 
 use super::bibitem::{self, one_line};
+use super::inert;
 
 /// Joins header lines into a stub; the body, when any, follows one blank line.
+/// Header values and the body are made [`inert`](super::inert): Pelican prints header values
+/// unescaped and Markdown passes HTML through.
 fn page(lines: &[String], body: Option<&str>) -> String {
+    let lines: Vec<_> = lines.iter().map(|l| inert::header_line(l)).collect();
     let mut out = lines.join("\n");
     out.push('\n');
     if let Some(body) = body {
         out.push('\n');
-        out.push_str(body);
+        out.push_str(&inert::inert(body));
         out.push('\n');
     }
     out
