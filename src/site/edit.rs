@@ -408,7 +408,11 @@ fn locate_yaml(text: &str, lines: &[Line]) -> std::result::Result<Located, EditE
                         if items.is_empty() {
                             indent = " ".repeat(ind);
                         }
-                        items.push(unquote(strip_yaml_comment(cj[after..].trim())).to_string());
+                        items.push(
+                            unquote(strip_yaml_comment(cj[after..].trim()))
+                                .trim()
+                                .to_string(),
+                        );
                         j += 1;
                     }
                     None => break,
@@ -428,15 +432,21 @@ fn locate_yaml(text: &str, lines: &[Line]) -> std::result::Result<Located, EditE
                 }));
             }
             let raw_end = lines[i].content.end;
-            // Keep trailing spaces or comment after an empty value untouched.
-            let end = start.min(raw_end);
+            // Keep trailing spaces or comment after an empty value untouched. Keys written
+            // before a comment go right after the colon, so the comment keeps the space
+            // that makes it a comment (`bibkeys: A # note`, not `bibkeys: A# note`).
+            let (end, lead) = if start < raw_end {
+                (lines[i].content.start + after_colon, " ")
+            } else {
+                (start, if ws == 0 { " " } else { "" })
+            };
             return Ok(Located::Present(BibkeysField {
                 value: end..end,
                 line: i + 1,
                 keys: Vec::new(),
                 style: ValueStyle::Plain,
                 separator: ", ".into(),
-                lead: if ws == 0 { " ".into() } else { String::new() },
+                lead: lead.into(),
                 eol,
             }));
         }

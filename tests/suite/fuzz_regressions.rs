@@ -52,3 +52,42 @@ fn toml_bibkeys_go_after_a_multi_line_array() {
         Some("Mens21")
     );
 }
+
+/// Fuzz target `page`: filling an empty YAML `bibkeys:` followed by a comment glued the
+/// keys to the `#`, so the comment became part of the last key.
+#[test]
+fn yaml_keys_written_before_a_comment_keep_it_a_comment() {
+    let page = "---\ntitle: Retina AI\nbibkeys: # filled by publist\n---\nBody.\n";
+    let keys = ["Wout21".to_string(), "Bakk22".to_string()];
+    let edited = publist::site::edit::set_bibkeys(page, &keys).expect("editable");
+    assert_eq!(
+        edited,
+        "---\ntitle: Retina AI\nbibkeys: Wout21, Bakk22 # filled by publist\n---\nBody.\n"
+    );
+    assert_eq!(
+        publist::site::edit::read_bibkeys(&edited).expect("readable"),
+        Some(keys.to_vec())
+    );
+    let split = publist::site::page::split(&edited);
+    assert_eq!(
+        split.field("bibkeys").map(|f| f.value.as_str()),
+        Some("Wout21, Bakk22")
+    );
+}
+
+/// Fuzz target `page`: a quoted YAML list key with spaces inside the quotes
+/// (`- " Abcd19 "`) was read with the spaces, and rewritten without them by `add_bibkeys`,
+/// so the same key read differently before and after an edit.
+#[test]
+fn yaml_block_list_keys_are_trimmed_inside_quotes() {
+    let page = "---\ntitle: Slides\nbibkeys:\n  - \" Abcd19 \"\n---\nBody.\n";
+    assert_eq!(
+        publist::site::edit::read_bibkeys(page).expect("readable"),
+        Some(vec!["Abcd19".to_string()])
+    );
+    let added = publist::site::edit::add_bibkeys(page, &["Wout21".to_string()]).expect("editable");
+    assert_eq!(
+        publist::site::edit::read_bibkeys(&added).expect("readable"),
+        Some(vec!["Abcd19".to_string(), "Wout21".to_string()])
+    );
+}
