@@ -26,6 +26,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use crate::attribute::names::NameKey;
 use crate::attribute::Attribution;
 use crate::bib::Bibliography;
 use crate::model::{Person, Project};
@@ -103,6 +104,61 @@ struct ResolvedPerson {
     idf: f64,
 }
 
+/// One project person on one publication.
+#[derive(Debug, Clone, Copy)]
+struct On {
+    doc: u32,
+    /// Index into the project's resolved people.
+    person: u32,
+    confidence: f32,
+}
+
+/// The groups of every publication, as sets and as bit masks (one bit per group name, the
+/// 64th bit shared by all further names), so the common test "do the groups meet" is one
+/// AND, and the set comparison runs only when a shared bit is the overflow bit.
+#[derive(Debug)]
+struct Groups {
+    sets: Vec<BTreeSet<String>>,
+    masks: Vec<u64>,
+    bits: HashMap<String, u32>,
+}
+
+impl Groups {
+    fn new(sets: Vec<BTreeSet<String>>) -> Groups {
+        let mut names: BTreeSet<&String> = BTreeSet::new();
+        for set in &sets {
+            names.extend(set.iter());
+        }
+        let bits: HashMap<String, u32> = names
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| (g.clone(), i.min(63) as u32))
+            .collect();
+        let mut groups = Groups {
+            sets,
+            masks: Vec::new(),
+            bits,
+        };
+        groups.masks = groups.sets.iter().map(|set| groups.mask(set)).collect();
+        groups
+    }
+
+    fn mask(&self, set: &BTreeSet<String>) -> u64 {
+        set.iter()
+            .filter_map(|g| self.bits.get(g))
+            .fold(0, |m, &bit| m | 1 << bit)
+    }
+
+    /// True when publication `doc` shares a group with `set` (whose mask is `mask`).
+    fn meet(&self, doc: u32, mask: u64, set: &BTreeSet<String>) -> bool {
+        let shared = self.masks[doc as usize] & mask;
+        if shared & !(1 << 63) != 0 {
+            return true;
+        }
+        shared != 0 && self.sets[doc as usize].iter().any(|g| set.contains(g))
+    }
+}
+
 /// Ranks publications for projects. Build once, rank many.
 #[derive(Debug)]
 pub struct Ranker<'a> {
@@ -115,10 +171,19 @@ pub struct Ranker<'a> {
     credited: HashMap<String, Vec<u32>>,
     /// Latest publication year (the "present" for unfinished projects).
     latest_year: i32,
-    groups: Vec<BTreeSet<String>>,
+    groups: Groups,
+    /// Per publication: its year (kept apart from the publications for cache locality).
+    years: Vec<Option<i32>>,
+    /// Per publication: its place when sorted by (key, index), for cheap tie-breaking.
+    key_order: Vec<u32>,
     people: &'a [Person],
     /// Written name → resolved person, so each distinct name is resolved once per run.
     resolved: HashMap<String, Option<ResolvedPerson>>,
+    /// Full name key (as `attribute::person_for_name` compares them) → index of the first
+    /// person page with that name or publication name.
+    person_by_key: HashMap<String, usize>,
+    /// Buffers reused by every text search.
+    scratch: text::Scratch,
     weights: Weights,
 }
 
@@ -195,6 +260,14 @@ impl<'a> Ranker<'a> {
                 }
             }
         }
+        let mut person_by_key: HashMap<String, usize> = HashMap::new();
+        for (i, person) in people.iter().enumerate() {
+            for name in std::iter::once(&person.name).chain(&person.pub_names) {
+                person_by_key
+                    .entry(NameKey::parse(name).full_key())
+                    .or_insert(i);
+            }
+        }
         let mut credited: HashMap<String, Vec<u32>> = HashMap::new();
         for person in people {
             let slug = &person.slug;
@@ -213,11 +286,24 @@ impl<'a> Ranker<'a> {
             .filter_map(|p| p.year)
             .max()
             .unwrap_or(2000);
-        let groups = bib
-            .publications
-            .iter()
-            .map(|p| p.groups.iter().map(|g| g.to_lowercase()).collect())
-            .collect();
+        let groups = Groups::new(
+            bib.publications
+                .iter()
+                .map(|p| p.groups.iter().map(|g| g.to_lowercase()).collect())
+                .collect(),
+        );
+        let years = bib.publications.iter().map(|p| p.year).collect();
+        let mut by_key: Vec<u32> = (0..bib.publications.len() as u32).collect();
+        by_key.sort_by(|&a, &b| {
+            bib.publications[a as usize]
+                .key
+                .cmp(&bib.publications[b as usize].key)
+                .then(a.cmp(&b))
+        });
+        let mut key_order = vec![0u32; by_key.len()];
+        for (place, &doc) in by_key.iter().enumerate() {
+            key_order[doc as usize] = place as u32;
+        }
         Ranker {
             bib,
             text,
@@ -226,8 +312,12 @@ impl<'a> Ranker<'a> {
             credited,
             latest_year,
             groups,
+            years,
+            key_order,
             people,
             resolved: HashMap::new(),
+            person_by_key,
+            scratch: text::Scratch::default(),
             weights: Weights::default(),
         }
     }
@@ -255,10 +345,13 @@ impl<'a> Ranker<'a> {
             return None;
         }
         // The attribution's own reading of display names first, then folded names.
-        let mut slugs: Vec<String> =
-            crate::attribute::person_for_name(&parsed.display, self.people)
-                .map(|p| vec![p.slug.clone()])
-                .unwrap_or_default();
+        // (`attribute::person_for_name`, through an index: the first person page whose
+        // name or publication name has the same full key.)
+        let mut slugs: Vec<String> = self
+            .person_by_key
+            .get(&NameKey::parse(&parsed.display).full_key())
+            .map(|&i| vec![self.people[i].slug.clone()])
+            .unwrap_or_default();
         for slug in self
             .people_by_name
             .get(&folded_name(&parsed.display))
@@ -327,69 +420,93 @@ impl<'a> Ranker<'a> {
             }
         }
         let query = self.query(project);
-        let mut text_scores = vec![0.0f32; n];
-        let touched = self.text.score(&query, &mut text_scores);
-        let best_text = touched
-            .iter()
-            .map(|&d| text_scores[d as usize])
-            .fold(0.0f32, f32::max)
-            .max(f32::MIN_POSITIVE);
+        // Text-only candidates beyond the best few hundred, or below the floor, cannot
+        // reach the proposals: the search finds exactly those without scoring every
+        // document the query's common words touch.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let search = self.text.search(
+            &query,
+            TEXT_CANDIDATES,
+            (TEXT_ONLY_FLOOR / 2.0) as f32,
+            &mut scratch,
+        );
+        let best_text = search.best.max(f32::MIN_POSITIVE);
 
-        // Candidates: every paper of a project person, plus every paper the text touched.
-        let mut people_on: HashMap<u32, Vec<usize>> = HashMap::new();
+        // Candidates: every paper of a project person, plus the best text matches. The
+        // people evidence is a list of (paper, person, confidence) sorted by paper, so each
+        // candidate's people are one slice of it.
+        let mut on: Vec<On> = Vec::new();
         for (pi, person) in people.iter().enumerate() {
-            for &(doc, _) in &person.works {
-                people_on.entry(doc).or_default().push(pi);
+            on.extend(person.works.iter().map(|&(doc, c)| On {
+                doc,
+                person: pi as u32,
+                confidence: c,
+            }));
+        }
+        on.sort_unstable_by_key(|o| (o.doc, o.person));
+        let mut text_only: Vec<(u32, f32)> = search.top.clone();
+        text_only.sort_unstable_by_key(|&(doc, _)| doc);
+        // (paper, text score, range of `on`)
+        let mut candidates: Vec<(u32, f32, std::ops::Range<usize>)> = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < on.len() || j < text_only.len() {
+            let next_on = on.get(i).map_or(u32::MAX, |o| o.doc);
+            let next_text = text_only.get(j).map_or(u32::MAX, |t| t.0);
+            let doc = next_on.min(next_text);
+            let start = i;
+            while i < on.len() && on[i].doc == doc {
+                i += 1;
             }
+            let text = if next_text == doc {
+                j += 1;
+                text_only[j - 1].1
+            } else {
+                self.text.score_of(&query, &search, &scratch, doc)
+            };
+            candidates.push((doc, text, start..i));
         }
-        // Text-only candidates beyond the best few hundred cannot reach the proposals:
-        // a partial selection keeps the cost linear in what the query touched.
-        let mut touched = touched;
-        if touched.len() > TEXT_CANDIDATES {
-            touched.select_nth_unstable_by(TEXT_CANDIDATES, |a, b| {
-                text_scores[*b as usize].total_cmp(&text_scores[*a as usize])
-            });
-            touched.truncate(TEXT_CANDIDATES);
-        }
-        let mut candidates: Vec<u32> = people_on.keys().copied().collect();
-        candidates.extend(touched.iter().copied());
-        candidates.sort_unstable();
-        candidates.dedup();
+        self.scratch = scratch;
 
         let period = period::of_project(project, self.latest_year);
         let project_groups: BTreeSet<String> =
             project.groups.iter().map(|g| g.to_lowercase()).collect();
-        let mut scored: Vec<(f64, u32)> = Vec::with_capacity(candidates.len());
-        for &doc in &candidates {
-            let publication = &self.bib.publications[doc as usize];
-            if exclude.contains(&publication.key.to_lowercase()) {
+        let group_mask = self.groups.mask(&project_groups);
+        let mut scored: Vec<(f64, u32, usize)> = Vec::with_capacity(candidates.len());
+        for (c, (doc, text, range)) in candidates.iter().enumerate() {
+            let doc = *doc;
+            if !exclude.is_empty()
+                && exclude.contains(&self.bib.publications[doc as usize].key.to_lowercase())
+            {
                 continue;
             }
-            let text = (text_scores[doc as usize] / best_text) as f64;
-            let on = people_on.get(&doc).map(Vec::as_slice).unwrap_or(&[]);
+            let text = (text / best_text) as f64;
+            let on = &on[range.clone()];
             if on.is_empty() && text < TEXT_ONLY_FLOOR / 2.0 {
                 continue;
             }
-            let score = self.score(doc, on, &people, text, &period, &project_groups);
-            scored.push((score, doc));
+            let score = self.score(doc, on, &people, text, &period, group_mask, &project_groups);
+            scored.push((score, doc, c));
         }
-        scored.sort_by(|a, b| {
-            b.0.total_cmp(&a.0).then_with(|| {
-                let ka = &self.bib.publications[a.1 as usize].key;
-                let kb = &self.bib.publications[b.1 as usize].key;
-                ka.cmp(kb)
-            })
-        });
-        scored.truncate(KEEP);
+        // Best first; ties by key (then paper: `key_order`, so the order is total). Only the best
+        // [`KEEP`] are sorted.
+        let order = |a: &(f64, u32, usize), b: &(f64, u32, usize)| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| self.key_order[a.1 as usize].cmp(&self.key_order[b.1 as usize]))
+        };
+        if scored.len() > KEEP {
+            scored.select_nth_unstable_by(KEEP, order);
+            scored.truncate(KEEP);
+        }
+        scored.sort_unstable_by(order);
         scored
             .into_iter()
-            .map(|(score, doc)| {
-                let on = people_on.get(&doc).map(Vec::as_slice).unwrap_or(&[]);
-                let text = (text_scores[doc as usize] / best_text) as f64;
+            .map(|(score, doc, c)| {
+                let (_, text, range) = &candidates[c];
+                let text = (text / best_text) as f64;
                 self.explain(
                     doc,
                     score,
-                    on,
+                    &on[range.clone()],
                     &people,
                     text,
                     &query,
@@ -400,35 +517,31 @@ impl<'a> Ranker<'a> {
             .collect()
     }
 
-    fn people_weight(&self, doc: u32, on: &[usize], people: &[ResolvedPerson]) -> Vec<f64> {
+    fn people_weight<'o>(
+        on: &'o [On],
+        people: &'o [ResolvedPerson],
+    ) -> impl Iterator<Item = f64> + 'o {
         on.iter()
-            .map(|&pi| {
-                let p = &people[pi];
-                let c = p
-                    .works
-                    .binary_search_by_key(&doc, |&(d, _)| d)
-                    .map(|i| p.works[i].1)
-                    .unwrap_or(0.0);
-                p.idf * c as f64
-            })
-            .collect()
+            .map(|o| people[o.person as usize].idf * o.confidence as f64)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn score(
         &self,
         doc: u32,
-        on: &[usize],
+        on: &[On],
         people: &[ResolvedPerson],
         text: f64,
         period: &Period,
+        group_mask: u64,
         groups: &BTreeSet<String>,
     ) -> f64 {
         let w = &self.weights;
-        let people_score: f64 = w.people * self.people_weight(doc, on, people).iter().sum::<f64>();
-        let year = self.bib.publications[doc as usize].year;
+        let people_score: f64 = w.people * Self::people_weight(on, people).sum::<f64>();
+        let year = self.years[doc as usize];
         let outside = year.map_or(0, |y| period.distance(y));
         let period_score = -(w.period * outside as f64).min(PERIOD_CAP);
-        let group_score = if self.groups[doc as usize].iter().any(|g| groups.contains(g)) {
+        let group_score = if self.groups.meet(doc, group_mask, groups) {
             w.group
         } else {
             0.0
@@ -441,7 +554,7 @@ impl<'a> Ranker<'a> {
         &self,
         doc: u32,
         score: f64,
-        on: &[usize],
+        on: &[On],
         people: &[ResolvedPerson],
         text: f64,
         query: &Query,
@@ -449,13 +562,12 @@ impl<'a> Ranker<'a> {
         groups: &BTreeSet<String>,
     ) -> Suggestion {
         let publication = &self.bib.publications[doc as usize];
-        let weights = self.people_weight(doc, on, people);
         let mut person_evidence: Vec<PersonEvidence> = on
             .iter()
-            .zip(weights)
-            .map(|(&pi, weight)| PersonEvidence {
-                name: people[pi].name.clone(),
-                slug: people[pi].slug.clone(),
+            .zip(Self::people_weight(on, people))
+            .map(|(o, weight)| PersonEvidence {
+                name: people[o.person as usize].name.clone(),
+                slug: people[o.person as usize].slug.clone(),
                 weight: round3(weight),
             })
             .collect();
@@ -468,7 +580,7 @@ impl<'a> Ranker<'a> {
             .map(|(t, _)| t.to_string())
             .collect();
         let years_outside = publication.year.map_or(0, |y| period.distance(y));
-        let shared: Vec<String> = self.groups[doc as usize]
+        let shared: Vec<String> = self.groups.sets[doc as usize]
             .iter()
             .filter(|g| groups.contains(*g))
             .cloned()

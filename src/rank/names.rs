@@ -68,19 +68,24 @@ fn first_given(given: &str) -> Option<(String, bool)> {
 
 /// How well a written name's given part agrees with an author's given part.
 pub fn given_agreement(query: &str, author: &str) -> Option<f32> {
-    let Some((q, q_initial)) = first_given(query) else {
+    agreement(first_given(query).as_ref(), first_given(author).as_ref())
+}
+
+/// [`given_agreement`] on first given names already folded by [`first_given`].
+fn agreement(query: Option<&(String, bool)>, author: Option<&(String, bool)>) -> Option<f32> {
+    let Some((q, q_initial)) = query else {
         return Some(INITIAL_ONLY);
     };
-    let Some((a, a_initial)) = first_given(author) else {
+    let Some((a, a_initial)) = author else {
         return Some(INITIAL_ONLY);
     };
     if q.chars().next() != a.chars().next() {
         return None;
     }
-    if q_initial || a_initial {
+    if *q_initial || *a_initial {
         return Some(INITIAL_ONLY);
     }
-    (q == a || q.starts_with(&a) || a.starts_with(&q)).then_some(FULL_NAME)
+    (q == a || q.starts_with(a.as_str()) || a.starts_with(q.as_str())).then_some(FULL_NAME)
 }
 
 /// A name from a `people:` line, split into readings: (given, family) pairs to try.
@@ -143,17 +148,21 @@ fn split_trailing_particles(given: &str) -> (String, String) {
     (words[cut..].join(" "), words[..cut].join(" "))
 }
 
-/// One author slot of one publication.
+/// The publications of one family name written with one first given name.
 #[derive(Debug, Clone)]
-struct Slot {
-    publication: u32,
-    given: String,
+struct Given {
+    /// [`first_given`] of the written given names.
+    first: Option<(String, bool)>,
+    /// Publications, ascending (a publication may repeat).
+    publications: Vec<u32>,
 }
 
-/// Folded family name → author slots (authors, editors, promotors, copromotors).
+/// Folded family name → its author slots (authors, editors, promotors, copromotors),
+/// grouped by folded first given name, so a lookup compares first names once per distinct
+/// spelling rather than once per paper ("de Vries" may sit on a tenth of a bibliography).
 #[derive(Debug, Default)]
 pub struct AuthorIndex {
-    by_family: HashMap<String, Vec<Slot>>,
+    by_family: HashMap<String, Vec<Given>>,
     /// One-deletion variants of family keys (length ≥ 5) → keys, for typo matching.
     deletions: HashMap<String, Vec<String>>,
 }
@@ -193,6 +202,9 @@ impl AuthorIndex {
     /// Indexes every name on every publication.
     pub fn build(publications: &[Publication]) -> AuthorIndex {
         let mut index = AuthorIndex::default();
+        // (family key, raw given) → (family key, first given) memo: names repeat a lot.
+        let mut groups: HashMap<String, HashMap<Option<(String, bool)>, usize>> = HashMap::new();
+        let mut firsts: HashMap<String, Option<(String, bool)>> = HashMap::new();
         for (i, p) in publications.iter().enumerate() {
             for name in all_names(p) {
                 let family = if name.particle.is_empty() {
@@ -204,10 +216,24 @@ impl AuthorIndex {
                 if key.is_empty() {
                     continue;
                 }
-                index.by_family.entry(key).or_default().push(Slot {
-                    publication: i as u32,
-                    given: name.given.clone(),
+                let first = match firsts.get(&name.given) {
+                    Some(f) => f.clone(),
+                    None => {
+                        let f = first_given(&name.given);
+                        firsts.insert(name.given.clone(), f.clone());
+                        f
+                    }
+                };
+                let list = index.by_family.entry(key.clone()).or_default();
+                let slot = groups.entry(key).or_default();
+                let at = *slot.entry(first.clone()).or_insert_with(|| {
+                    list.push(Given {
+                        first,
+                        publications: Vec::new(),
+                    });
+                    list.len() - 1
                 });
+                list[at].publications.push(i as u32);
             }
         }
         for key in index.by_family.keys() {
@@ -228,7 +254,7 @@ impl AuthorIndex {
     /// publication. Falls back to family names one typo away (first names spelled out on
     /// both sides and equal) when the exact family name matches nothing.
     pub fn lookup(&self, name: &WrittenName) -> Vec<NameHit> {
-        let mut best: HashMap<u32, f32> = HashMap::new();
+        let mut best: Vec<(u32, f32)> = Vec::new();
         for (i, (given, family)) in name.readings.iter().enumerate() {
             let scale = if i == 0 { 1.0 } else { ALTERNATE_READING };
             self.collect(&family_key(family), given, scale, &mut best);
@@ -244,31 +270,32 @@ impl AuthorIndex {
                 }
             }
         }
-        let mut hits: Vec<NameHit> = best
-            .into_iter()
+        // Best confidence per publication.
+        best.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        best.dedup_by_key(|h| h.0);
+        best.into_iter()
             .map(|(publication, confidence)| NameHit {
                 publication,
                 confidence,
             })
-            .collect();
-        hits.sort_by_key(|h| h.publication);
-        hits
+            .collect()
     }
 
-    fn collect(&self, key: &str, given: &str, scale: f32, best: &mut HashMap<u32, f32>) {
-        let Some(slots) = self.by_family.get(key) else {
+    fn collect(&self, key: &str, given: &str, scale: f32, best: &mut Vec<(u32, f32)>) {
+        let Some(groups) = self.by_family.get(key) else {
             return;
         };
-        for slot in slots {
-            let agreement = given_agreement(given, &slot.given);
-            let Some(c) = agreement else { continue };
+        let query = first_given(given);
+        for group in groups {
+            let Some(c) = agreement(query.as_ref(), group.first.as_ref()) else {
+                continue;
+            };
             // A typo match needs the first names written out and equal.
             if scale <= TYPO && c < FULL_NAME {
                 continue;
             }
             let c = c * scale;
-            let e = best.entry(slot.publication).or_insert(0.0);
-            *e = e.max(c);
+            best.extend(group.publications.iter().map(|&p| (p, c)));
         }
     }
 

@@ -385,6 +385,34 @@ pub struct TextIndex {
     /// Per document: weighted length.
     lengths: Vec<f32>,
     avg_length: f32,
+    /// Per term: the largest saturated term frequency over its postings (the term's
+    /// contribution to any document is at most its query weight times this).
+    max_saturation: Vec<f32>,
+}
+
+/// Reusable buffers of [`TextIndex::search`], so ranking many projects allocates nothing
+/// per project that grows with the bibliography.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Per document: the sum over the exhaustively scored terms (zero when untouched).
+    acc: Vec<f32>,
+    /// Documents with a nonzero `acc`.
+    touched: Vec<u32>,
+    /// Scores for order statistics.
+    values: Vec<f32>,
+}
+
+/// The result of [`TextIndex::search`].
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// How many of the query's terms (a prefix, most informative first) were scored over
+    /// their whole postings; the others only for candidate documents.
+    exhaustive: usize,
+    /// The best text score of any document (0 when nothing matched).
+    pub best: f32,
+    /// The documents among the `k` best whose score is at least `ratio × best`, with their
+    /// exact scores, best first (ties by document).
+    pub top: Vec<(u32, f32)>,
 }
 
 /// A query: terms with weights, ready to run.
@@ -435,6 +463,15 @@ impl TextIndex {
         }
         let n = index.lengths.len().max(1) as f32;
         index.avg_length = (index.lengths.iter().sum::<f32>() / n).max(1.0);
+        index.max_saturation = index
+            .postings
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|&(doc, tf)| index.saturate(tf, doc as usize))
+                    .fold(0.0f32, f32::max)
+            })
+            .collect();
         index
     }
 
@@ -455,14 +492,27 @@ impl TextIndex {
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
+    /// True when a term is in more than half of the documents: its Robertson–Spärck Jones
+    /// relevance weight `ln((N − df + ½) / (df + ½))` is then at most zero, i.e. finding the
+    /// term in a document is no evidence that the document is about the query. Such terms
+    /// are left out of queries (classic Okapi BM25 clamps their weight to zero); they are
+    /// also the ones with the longest postings.
+    pub fn is_uninformative(&self, term: TermId) -> bool {
+        self.postings[term as usize].len() * 2 > self.len()
+    }
+
     /// Builds a query from weighted pieces of text (e.g. the title counts three times).
     /// Query term weights are sublinear in frequency (1 + ln tf); terms unknown to the
-    /// index are dropped; only the [`MAX_QUERY_TERMS`] most informative are kept.
+    /// index or in more than half of the documents ([`TextIndex::is_uninformative`]) are
+    /// dropped; only the [`MAX_QUERY_TERMS`] most informative are kept.
     pub fn query(&mut self, parts: &[(&str, f32)]) -> Query {
         let mut weights: HashMap<TermId, (f32, String)> = HashMap::new();
         for &(text, weight) in parts {
             for (term, surface) in self.tokenizer.tokens(text) {
                 if let Some(&id) = self.terms.get(&term) {
+                    if self.is_uninformative(id) {
+                        continue;
+                    }
                     let e = weights.entry(id).or_insert((0.0, surface));
                     e.0 += weight;
                 }
@@ -491,6 +541,100 @@ impl TextIndex {
             }
         }
         touched
+    }
+
+    /// The `k` best documents for `query` whose score is at least `ratio` times the best
+    /// score, exactly as if every document had been scored, but visiting whole postings
+    /// only while they can still change that answer (MaxScore, term at a time): terms run
+    /// most informative first, and once the largest score the remaining terms could add is
+    /// below both the `k`-th best score so far and `ratio` × the best so far, a document
+    /// they alone match cannot qualify; the remaining terms are then looked up
+    /// (binary search) only for the documents that still can. Scores are summed in query
+    /// order, so they are bit-identical to exhaustive scoring.
+    pub fn search(&self, query: &Query, k: usize, ratio: f32, scratch: &mut Scratch) -> Search {
+        let n = self.len();
+        for &d in &scratch.touched {
+            scratch.acc[d as usize] = 0.0;
+        }
+        scratch.touched.clear();
+        scratch.acc.resize(n, 0.0);
+        let terms = &query.terms;
+        // remaining[i]: the most terms i.. can add to any document.
+        let mut remaining = vec![0.0f32; terms.len() + 1];
+        for (i, &(term, weight, _)) in terms.iter().enumerate().rev() {
+            remaining[i] = remaining[i + 1] + weight * self.max_saturation[term as usize];
+        }
+        // Slack for float rounding in the bounds: prune only what is clearly out.
+        let slack = |x: f32| x * (1.0 - 1e-4);
+        let mut exhaustive = terms.len();
+        let mut best_so_far = 0.0f32;
+        let mut threshold = 0.0f32;
+        for (i, &(term, weight, _)) in terms.iter().enumerate() {
+            for &(doc, tf) in &self.postings[term as usize] {
+                let d = doc as usize;
+                if scratch.acc[d] == 0.0 {
+                    scratch.touched.push(doc);
+                }
+                scratch.acc[d] += weight * self.saturate(tf, d);
+                best_so_far = best_so_far.max(scratch.acc[d]);
+            }
+            let rest = remaining[i + 1];
+            if i + 1 == terms.len() || rest >= slack(best_so_far) {
+                continue;
+            }
+            threshold = ratio * best_so_far;
+            if rest >= slack(threshold) && k > 0 && scratch.touched.len() >= k {
+                scratch.values.clear();
+                scratch
+                    .values
+                    .extend(scratch.touched.iter().map(|&d| scratch.acc[d as usize]));
+                let (_, kth, _) = scratch
+                    .values
+                    .select_nth_unstable_by(k - 1, |a, b| b.total_cmp(a));
+                threshold = threshold.max(*kth);
+            }
+            if rest < slack(threshold) {
+                exhaustive = i + 1;
+                break;
+            }
+        }
+        let rest = remaining[exhaustive];
+        let mut top: Vec<(u32, f32)> = Vec::new();
+        for &doc in &scratch.touched {
+            let partial = scratch.acc[doc as usize];
+            if exhaustive < terms.len() && partial + rest < slack(threshold) {
+                continue;
+            }
+            top.push((doc, self.finish(query, exhaustive, partial, doc)));
+        }
+        let best = top.iter().map(|&(_, s)| s).fold(0.0f32, f32::max);
+        top.retain(|&(_, s)| s >= slack(ratio * best));
+        top.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        top.truncate(k);
+        Search {
+            exhaustive,
+            best,
+            top,
+        }
+    }
+
+    /// The exact text score of `doc` after [`TextIndex::search`] with the same `scratch`
+    /// (any document, also one outside the search's answer).
+    pub fn score_of(&self, query: &Query, search: &Search, scratch: &Scratch, doc: u32) -> f32 {
+        let partial = scratch.acc.get(doc as usize).copied().unwrap_or(0.0);
+        self.finish(query, search.exhaustive, partial, doc)
+    }
+
+    /// `partial` (the sum over the first `from` query terms) plus the other terms' share.
+    fn finish(&self, query: &Query, from: usize, partial: f32, doc: u32) -> f32 {
+        let mut score = partial;
+        for &(term, weight, _) in &query.terms[from.min(query.terms.len())..] {
+            let list = &self.postings[term as usize];
+            if let Ok(i) = list.binary_search_by_key(&doc, |&(d, _)| d) {
+                score += weight * self.saturate(list[i].1, doc as usize);
+            }
+        }
+        score
     }
 
     fn saturate(&self, tf: f32, doc: usize) -> f32 {
@@ -556,6 +700,68 @@ mod tests {
     #[test]
     fn accents_fold() {
         assert_eq!(terms("Sjögren"), terms("Sjogren"));
+    }
+
+    #[test]
+    fn pruned_search_matches_exhaustive_scoring() {
+        // Rare and common words mixed, so some terms are pruned and some are not.
+        let words = [
+            "aorta",
+            "lung",
+            "nodule",
+            "retina",
+            "kidney",
+            "biopsy",
+            "cancer",
+            "screening",
+            "prostate",
+            "deep",
+            "mri",
+            "graft",
+            "vessel",
+            "airway",
+        ];
+        let mut state = 7u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        let texts: Vec<String> = (0..400)
+            .map(|_| {
+                (0..12)
+                    .map(|_| words[next(words.len()).min(next(words.len()))])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let mut index = TextIndex::build(texts.iter().map(|t| DocFields {
+            title: t,
+            ..Default::default()
+        }));
+        let q = index.query(&[("kidney graft biopsy vessel airway deep lung", 1.0)]);
+        let mut exhaustive = vec![0.0; index.len()];
+        index.score(&q, &mut exhaustive);
+        let mut scratch = Scratch::default();
+        for (k, ratio) in [(5, 0.0), (20, 0.25), (50, 0.5)] {
+            let search = index.search(&q, k, ratio, &mut scratch);
+            let best = exhaustive.iter().copied().fold(0.0f32, f32::max);
+            let mut expected: Vec<(u32, f32)> = (0..index.len() as u32)
+                .map(|d| (d, exhaustive[d as usize]))
+                .filter(|&(_, s)| s > 0.0 && s >= ratio * best)
+                .collect();
+            expected.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            expected.truncate(k);
+            assert_eq!(search.best, best);
+            assert_eq!(search.top, expected, "k {k}, ratio {ratio}");
+            for d in 0..index.len() as u32 {
+                assert_eq!(
+                    index.score_of(&q, &search, &scratch, d),
+                    exhaustive[d as usize]
+                );
+            }
+        }
     }
 
     #[test]
