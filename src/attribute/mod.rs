@@ -510,17 +510,23 @@ pub fn attribute(bib: &Bibliography, people: &[Person], config: &Config) -> Attr
     // (person, lowercased key) → best credit.
     let mut credits: BTreeMap<(usize, String), Credit> = BTreeMap::new();
     let mut ambiguous: BTreeMap<(String, String), Ambiguity> = BTreeMap::new();
+    // The same author names recur on hundreds of papers: fold each spelling once.
+    let mut name_keys: HashMap<String, NameKey> = HashMap::new();
+    let mut spelling = String::new();
     for p in &bib.publications {
         for (role, names) in roles(p) {
             for (position, name) in names.iter().enumerate() {
                 let printed = name.display();
-                match decide(
-                    &index,
-                    &NameKey::from_name(name),
-                    &printed,
-                    &seen,
-                    config.min_confidence,
-                ) {
+                spelling.clear();
+                for part in [&name.given, &name.particle, &name.family] {
+                    spelling.push_str(part);
+                    spelling.push('\u{1}');
+                }
+                if !name_keys.contains_key(spelling.as_str()) {
+                    name_keys.insert(spelling.clone(), NameKey::from_name(name));
+                }
+                let key = &name_keys[spelling.as_str()];
+                match decide(&index, key, &printed, &seen, config.min_confidence) {
                     Outcome::Nothing => {}
                     Outcome::Credit(person, reason, confidence) => {
                         let credit = Credit {
