@@ -91,7 +91,7 @@ impl Pmcid {
     /// Parses `PMC123456` or `123456` (case-insensitive prefix).
     pub fn parse(text: &str) -> Option<Pmcid> {
         let t = text.trim();
-        let digits = if t.len() > 3 && t[..3].eq_ignore_ascii_case("pmc") {
+        let digits = if t.len() > 3 && t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("pmc")) {
             &t[3..]
         } else {
             t

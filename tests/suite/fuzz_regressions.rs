@@ -91,3 +91,16 @@ fn yaml_block_list_keys_are_trimmed_inside_quotes() {
         Some(vec!["Abcd19".to_string(), "Wout21".to_string()])
     );
 }
+
+/// Fuzz target `doi`: `Pmcid::parse` sliced the first three bytes of its text, which panics
+/// when they end inside a multi-byte character; a bib file with such a `pmcid` crashed the load.
+#[test]
+fn pmcid_starting_with_a_multi_byte_character_is_not_a_pmcid() {
+    assert_eq!(publist::model::Pmcid::parse("x€123"), None);
+    assert_eq!(publist::model::Pmcid::parse("ab€1"), None);
+    assert!(publist::model::Pmcid::parse("pmc1234").is_some());
+    let text = "@article{Pmc21,\n  title = {T},\n  year = {2021},\n  pmcid = {x€1234},\n}\n";
+    let loaded = bib::load_str(Path::new("pmc.bib"), text);
+    let p = loaded.get("Pmc21").expect("entry loaded");
+    assert_eq!(p.ids.pmcid, None);
+}
