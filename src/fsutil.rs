@@ -22,7 +22,8 @@ use crate::error::{Error, Result};
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, then
 /// renamed over the target. A crash leaves either the old file or the new one, never half.
-/// Refuses to write through a symlink.
+/// Refuses to write through a symlink. Temporary files a killed run left in the folder are
+/// removed first.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let werr = |source| Error::Write {
         path: path.to_path_buf(),
@@ -40,6 +41,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(werr)?;
+    remove_stale_tmp(dir);
     let mut tmp = tempfile::Builder::new()
         .prefix(TMP_PREFIX)
         .tempfile_in(dir)
@@ -560,5 +562,17 @@ mod tests {
         let e = explain(std::io::Error::from_raw_os_error(28));
         assert_eq!(e.kind(), std::io::ErrorKind::StorageFull);
         assert!(e.to_string().contains("disk is full"), "{e}");
+    }
+
+    #[test]
+    fn stale_temps_are_removed_before_a_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(".publist-tmp-abc123");
+        std::fs::write(&stale, "half").unwrap();
+        std::fs::write(dir.path().join("keep.tmp"), "mine").unwrap();
+        write_atomic(&dir.path().join("a.bib"), b"new").unwrap();
+        assert!(!stale.exists());
+        assert!(dir.path().join("keep.tmp").exists());
+        assert_eq!(std::fs::read(dir.path().join("a.bib")).unwrap(), b"new");
     }
 }

@@ -2,13 +2,12 @@
 //! is valid UTF-8: a lossy read followed by a write would replace the bad bytes for good.
 //! The error names the file, the line and the byte offset of the first bad byte.
 //!
-//! Writing goes through [`write_user_file`]: atomically (a temporary file, synced, renamed),
-//! after removing temporary files an earlier run left behind when it was killed mid-write.
+//! Writing goes through [`fsutil::write_atomic`](crate::fsutil::write_atomic): a temporary
+//! file, synced, renamed, after removing temporary files a killed run left behind.
 
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::fsutil;
 
 /// Where the first invalid byte of `bytes` is: (byte offset, 1-based line), or `None` when
 /// the bytes are valid UTF-8.
@@ -49,17 +48,6 @@ pub fn read_existing_for_edit(path: &Path) -> Result<String> {
     })
 }
 
-/// Writes a file the user owns (a bib file, a page, the ignore list) atomically, first
-/// clearing temporary files an interrupted run left next to it.
-pub fn write_user_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    fsutil::remove_stale_tmp(dir);
-    fsutil::write_atomic(path, bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,17 +65,5 @@ mod tests {
         assert!(read_for_edit(&dir.path().join("none")).unwrap().is_none());
         std::fs::write(&p, "fine").unwrap();
         assert_eq!(read_existing_for_edit(&p).unwrap(), "fine");
-    }
-
-    #[test]
-    fn stale_temps_are_removed_before_a_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let stale = dir.path().join(".publist-tmp-abc123");
-        std::fs::write(&stale, "half").unwrap();
-        std::fs::write(dir.path().join("keep.tmp"), "mine").unwrap();
-        write_user_file(&dir.path().join("a.bib"), b"new").unwrap();
-        assert!(!stale.exists());
-        assert!(dir.path().join("keep.tmp").exists());
-        assert_eq!(std::fs::read(dir.path().join("a.bib")).unwrap(), b"new");
     }
 }

@@ -81,7 +81,7 @@ pub fn run(args: ApplyArgs) -> Result<ExitCode> {
         }
     } else {
         if patch.after != patch.before {
-            crate::textfile::write_user_file(&into, patch.after.as_bytes())?;
+            crate::fsutil::write_atomic(&into, patch.after.as_bytes())?;
         }
         let ignored = IgnoreList::append(&ignore_path, &plan.ignores)?;
         let _ = writeln!(

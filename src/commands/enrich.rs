@@ -79,7 +79,7 @@ pub fn run(args: EnrichArgs) -> Result<ExitCode> {
 
     if args.write {
         for patch in &patches {
-            crate::textfile::write_user_file(&patch.path, patch.after.as_bytes())?;
+            crate::fsutil::write_atomic(&patch.path, patch.after.as_bytes())?;
             eprintln!("wrote {}", patch.path.display());
         }
     } else {

@@ -132,7 +132,7 @@ impl IgnoreList {
             added += 1;
         }
         if added > 0 {
-            crate::textfile::write_user_file(path, text.as_bytes())?;
+            crate::fsutil::write_atomic(path, text.as_bytes())?;
         }
         Ok(added)
     }

@@ -217,7 +217,7 @@ pub fn write_page(path: &Path, text: &str) -> Result<crate::fsutil::WriteOutcome
     if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
         return Ok(crate::fsutil::WriteOutcome::Unchanged);
     }
-    crate::textfile::write_user_file(path, text.as_bytes())?;
+    crate::fsutil::write_atomic(path, text.as_bytes())?;
     Ok(crate::fsutil::WriteOutcome::Written)
 }
 
