@@ -31,6 +31,8 @@ pub struct Output {
     files: BTreeSet<String>,
     counts: WriteCounts,
     batch: Batch,
+    /// Folders (relative, `/`-joined) already found free of symbolic links: checked once each.
+    checked_dirs: BTreeSet<String>,
 }
 
 impl Output {
@@ -41,6 +43,7 @@ impl Output {
             files: BTreeSet::new(),
             counts: WriteCounts::default(),
             batch: Batch::new(),
+            checked_dirs: BTreeSet::new(),
         }
     }
 
@@ -59,13 +62,18 @@ impl Output {
             return Ok(());
         }
         let path = parts.iter().fold(self.root.clone(), |p, c| p.join(c));
-        if let Some(link) = symlinked_folder(&self.root, &parts[..parts.len() - 1]) {
-            return Err(Error::Write {
-                path: link,
-                source: std::io::Error::other(
-                    "refusing to write through a symbolic link in the output folder; remove it",
-                ),
-            });
+        let dirs = &parts[..parts.len() - 1];
+        let rel_dir = dirs.join("/");
+        if !self.checked_dirs.contains(&rel_dir) {
+            if let Some(link) = symlinked_folder(&self.root, dirs) {
+                return Err(Error::Write {
+                    path: link,
+                    source: std::io::Error::other(
+                        "refusing to write through a symbolic link in the output folder; remove it",
+                    ),
+                });
+            }
+            self.checked_dirs.insert(rel_dir);
         }
         match self.batch.write_if_changed(&path, bytes)? {
             WriteOutcome::Written => self.counts.written += 1,
