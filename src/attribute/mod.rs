@@ -714,23 +714,21 @@ fn report_duplicates(people: &[Person], groups: &[Vec<usize>], diags: &mut Vec<D
     // Slugs one edit apart with different names: probably a typo, not merged.
     for (i, j) in one_edit_pairs(people.iter().map(|p| p.slug.as_str())) {
         let (a, b) = (&people[i], &people[j]);
+        if strsim::levenshtein(&a.slug, &b.slug) == 1
+            && NameKey::parse(&a.name).full_key() != NameKey::parse(&b.name).full_key()
         {
-            if strsim::levenshtein(&a.slug, &b.slug) == 1
-                && NameKey::parse(&a.name).full_key() != NameKey::parse(&b.name).full_key()
-            {
-                diags.push(
-                    Diagnostic::warning(
-                        "site-possible-duplicate",
-                        format!(
-                            "`{}` ({}) and `{}` ({}) differ by one letter; one may be a misspelt copy",
-                            a.slug, a.name, b.slug, b.name
-                        ),
-                    )
-                    .at(&b.path, 1, 0)
-                    .key(b.slug.clone())
-                    .help("if they are the same person, delete one page"),
-                );
-            }
+            diags.push(
+                Diagnostic::warning(
+                    "site-possible-duplicate",
+                    format!(
+                        "`{}` ({}) and `{}` ({}) differ by one letter; one may be a misspelt copy",
+                        a.slug, a.name, b.slug, b.name
+                    ),
+                )
+                .at(&b.path, 1, 0)
+                .key(b.slug.clone())
+                .help("if they are the same person, delete one page"),
+            );
         }
     }
 }
