@@ -14,44 +14,17 @@ mod synth;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use publist::attribute;
-use publist::commands::common::load_inputs;
-use publist::config::{Config, Overrides};
-
-/// The sizes to run: 100k only when `PUBLIST_BENCH_LARGE` is set (a sample takes seconds).
-fn scales() -> Vec<(&'static str, synth::Scale)> {
-    let mut scales = vec![("1k", synth::Scale::SMALL), ("10k", synth::Scale::MEDIUM)];
-    if std::env::var_os("PUBLIST_BENCH_LARGE").is_some() {
-        scales.push(("100k", synth::Scale::LARGE));
-    }
-    scales
-}
-
-/// Writes the corpus of one size and loads it (parse + site + attribution).
-fn load(scale: synth::Scale, dir: &std::path::Path) -> Option<publist::commands::common::Inputs> {
-    let corpus = synth::generate(scale, 42);
-    let config_path = synth::write(&corpus, dir)
-        .map_err(|e| eprintln!("cannot write the corpus: {e}"))
-        .ok()?;
-    let overrides = Overrides {
-        config: Some(config_path),
-        ..Overrides::default()
-    };
-    let config = Config::load(&overrides)
-        .map_err(|e| eprintln!("config: {e}"))
-        .ok()?;
-    Some(load_inputs(config))
-}
 
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("attribute");
     group.sample_size(10);
     group.warm_up_time(std::time::Duration::from_secs(1));
-    for (label, scale) in scales() {
+    for (label, scale) in synth::scales() {
         let Ok(dir) = tempfile::tempdir() else {
             eprintln!("no temporary folder");
             return;
         };
-        let Some(inputs) = load(scale, dir.path()) else {
+        let Some(inputs) = synth::load(scale, dir.path()) else {
             return;
         };
         group.bench_with_input(BenchmarkId::from_parameter(label), &inputs, |b, inputs| {

@@ -20,8 +20,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use publist::commands::common::{load_inputs, Inputs};
-use publist::config::{Config, Overrides};
+use publist::commands::common::Inputs;
 use publist::rank::Ranker;
 
 /// Builds the ranker and ranks every project; returns the number of suggestions kept.
@@ -36,28 +35,9 @@ fn rank_all(inputs: &Inputs) -> usize {
         .sum()
 }
 
-/// Writes the corpus of `scale` into `dir` and loads it as `publist fill` does.
-fn load(scale: synth::Scale, dir: &std::path::Path) -> Option<Inputs> {
-    let corpus = synth::generate(scale, 42);
-    let config_path = synth::write(&corpus, dir)
-        .map_err(|e| eprintln!("cannot write the corpus: {e}"))
-        .ok()?;
-    let overrides = Overrides {
-        config: Some(config_path),
-        ..Overrides::default()
-    };
-    let config = Config::load(&overrides)
-        .map_err(|e| eprintln!("config: {e}"))
-        .ok()?;
-    Some(load_inputs(config))
-}
-
 fn bench(c: &mut Criterion) {
-    let large = std::env::var_os("PUBLIST_BENCH_LARGE").is_some();
-    let mut sizes = vec![("1k", synth::Scale::SMALL), ("10k", synth::Scale::MEDIUM)];
-    if large {
-        sizes.push(("100k", synth::Scale::LARGE));
-    } else {
+    let sizes = synth::scales();
+    if sizes.len() < 3 {
         eprintln!("fill: 100k publications × 2,000 projects skipped; set PUBLIST_BENCH_LARGE=1");
     }
     let mut group = c.benchmark_group("fill");
@@ -72,7 +52,7 @@ fn bench(c: &mut Criterion) {
             }
         };
         let t = Instant::now();
-        let Some(inputs) = load(scale, dir.path()) else {
+        let Some(inputs) = synth::load(scale, dir.path()) else {
             return;
         };
         let load_time = t.elapsed();

@@ -14,34 +14,8 @@
 mod synth;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
-use publist::commands::common::{load_inputs, Inputs};
-use publist::config::{Config, Overrides};
+use publist::commands::common::Inputs;
 use publist::render;
-
-/// The sizes to run: 100k only when `PUBLIST_BENCH_LARGE` is set (a sample takes seconds).
-fn scales() -> Vec<(&'static str, synth::Scale)> {
-    let mut scales = vec![("1k", synth::Scale::SMALL), ("10k", synth::Scale::MEDIUM)];
-    if std::env::var_os("PUBLIST_BENCH_LARGE").is_some() {
-        scales.push(("100k", synth::Scale::LARGE));
-    }
-    scales
-}
-
-/// Writes the corpus of one size and loads it (parse + site + attribution).
-fn load(scale: synth::Scale, dir: &std::path::Path) -> Option<Inputs> {
-    let corpus = synth::generate(scale, 42);
-    let config_path = synth::write(&corpus, dir)
-        .map_err(|e| eprintln!("cannot write the corpus: {e}"))
-        .ok()?;
-    let overrides = Overrides {
-        config: Some(config_path),
-        ..Overrides::default()
-    };
-    let config = Config::load(&overrides)
-        .map_err(|e| eprintln!("config: {e}"))
-        .ok()?;
-    Some(load_inputs(config))
-}
 
 /// One build of `inputs` into `out`; the number of files written.
 fn build(inputs: &Inputs, out: &std::path::Path) -> usize {
@@ -60,12 +34,12 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("render");
     group.sample_size(10);
     group.warm_up_time(std::time::Duration::from_secs(1));
-    for (label, scale) in scales() {
+    for (label, scale) in synth::scales() {
         let Ok(dir) = tempfile::tempdir() else {
             eprintln!("no temporary folder");
             return;
         };
-        let Some(inputs) = load(scale, dir.path()) else {
+        let Some(inputs) = synth::load(scale, dir.path()) else {
             return;
         };
         let out = dir.path().join("rebuild");

@@ -600,3 +600,30 @@ pub fn write(corpus: &Corpus, dir: &Path) -> std::io::Result<PathBuf> {
     )?;
     Ok(cfg)
 }
+
+/// The bench sizes: 1k and 10k, plus 100k when `PUBLIST_BENCH_LARGE` is set (loading it
+/// alone takes seconds).
+pub fn scales() -> Vec<(&'static str, Scale)> {
+    let mut scales = vec![("1k", Scale::SMALL), ("10k", Scale::MEDIUM)];
+    if std::env::var_os("PUBLIST_BENCH_LARGE").is_some() {
+        scales.push(("100k", Scale::LARGE));
+    }
+    scales
+}
+
+/// Writes the corpus of `scale` into `dir` and loads it as publist's commands do (parse,
+/// site, attribution); `None` after printing why when that fails.
+pub fn load(scale: Scale, dir: &Path) -> Option<publist::commands::common::Inputs> {
+    let corpus = generate(scale, 42);
+    let config_path = write(&corpus, dir)
+        .map_err(|e| eprintln!("cannot write the corpus: {e}"))
+        .ok()?;
+    let overrides = publist::config::Overrides {
+        config: Some(config_path),
+        ..publist::config::Overrides::default()
+    };
+    let config = publist::config::Config::load(&overrides)
+        .map_err(|e| eprintln!("config: {e}"))
+        .ok()?;
+    Some(publist::commands::common::load_inputs(config))
+}
