@@ -188,6 +188,18 @@ impl Batch {
         Ok(WriteOutcome::Written)
     }
 
+    /// Takes over another batch's staged files and prepared folders (batches filled on
+    /// several threads, committed as one).
+    pub fn absorb(&mut self, mut other: Batch) {
+        let staged = std::mem::take(&mut other.staged);
+        for (target, tmp) in staged {
+            if let Some(old) = self.staged.insert(target, tmp) {
+                let _ = std::fs::remove_file(old);
+            }
+        }
+        self.dirs.append(&mut other.dirs);
+    }
+
     /// Removes a killed run's temporary files in `dir`, unless this batch writes there (it
     /// cleaned the folder already, and the temporary files there now are its own).
     pub fn remove_stale_tmp(&self, dir: &Path) {

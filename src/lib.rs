@@ -29,6 +29,7 @@ pub mod fsutil;
 pub mod http;
 pub mod merge;
 pub mod model;
+pub mod par;
 pub mod rank;
 pub mod render;
 pub mod report;

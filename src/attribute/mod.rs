@@ -318,28 +318,48 @@ fn hits_for(index: &Index, paper: &NameKey) -> Vec<Hit> {
 type FirstNames = HashMap<String, BTreeMap<String, (usize, String)>>;
 
 fn first_names_seen(bib: &Bibliography) -> FirstNames {
-    let mut seen: FirstNames = HashMap::new();
+    // Count each spelling once, in order of first appearance, then fold it once: the same
+    // names recur on hundreds of papers.
+    let mut order: Vec<(Name, usize)> = Vec::new();
+    let mut slot_of: HashMap<String, usize> = HashMap::new();
+    let mut spelling = String::new();
     for p in &bib.publications {
         for (_, names) in roles(p) {
             for n in names.iter() {
-                let key = NameKey::from_name(n);
-                for (reading, _) in readings(&key) {
-                    let Some(first) = reading.first_name() else {
-                        continue;
-                    };
-                    let mut surnames = vec![reading.surname_key()];
-                    if reading.surname.len() > 1 {
-                        surnames.extend(reading.surname.iter().cloned());
-                    }
-                    for surname in surnames {
-                        let slot = seen
-                            .entry(surname)
-                            .or_default()
-                            .entry(first.to_string())
-                            .or_insert_with(|| (0, n.display()));
-                        slot.0 += 1;
+                spelling.clear();
+                for part in [&n.given, &n.particle, &n.family, &n.suffix] {
+                    spelling.push_str(part);
+                    spelling.push('\u{1}');
+                }
+                match slot_of.get(spelling.as_str()) {
+                    Some(&i) => order[i].1 += 1,
+                    None => {
+                        slot_of.insert(spelling.clone(), order.len());
+                        order.push((n.clone(), 1));
                     }
                 }
+            }
+        }
+    }
+    let mut seen: FirstNames = HashMap::new();
+    for (n, times) in &order {
+        let times = *times;
+        let key = NameKey::from_name(n);
+        for (reading, _) in readings(&key) {
+            let Some(first) = reading.first_name() else {
+                continue;
+            };
+            let mut surnames = vec![reading.surname_key()];
+            if reading.surname.len() > 1 {
+                surnames.extend(reading.surname.iter().cloned());
+            }
+            for surname in surnames {
+                let slot = seen
+                    .entry(surname)
+                    .or_default()
+                    .entry(first.to_string())
+                    .or_insert_with(|| (0, n.display()));
+                slot.0 += times;
             }
         }
     }
@@ -510,50 +530,60 @@ pub fn attribute(bib: &Bibliography, people: &[Person], config: &Config) -> Attr
     // (person, lowercased key) → best credit.
     let mut credits: BTreeMap<(usize, String), Credit> = BTreeMap::new();
     let mut ambiguous: BTreeMap<(String, String), Ambiguity> = BTreeMap::new();
-    // The same author names recur on hundreds of papers: fold each spelling once.
-    let mut name_keys: HashMap<String, NameKey> = HashMap::new();
+    // The same author names recur on hundreds of papers: each spelling is folded and decided
+    // once (the decision depends on the name only, not on the paper).
+    let mut decided: HashMap<String, (String, Outcome)> = HashMap::new();
     let mut spelling = String::new();
     for p in &bib.publications {
+        let key_lower = p.key_lower();
         for (role, names) in roles(p) {
             for (position, name) in names.iter().enumerate() {
-                let printed = name.display();
                 spelling.clear();
-                for part in [&name.given, &name.particle, &name.family] {
+                for part in [&name.given, &name.particle, &name.family, &name.suffix] {
                     spelling.push_str(part);
                     spelling.push('\u{1}');
                 }
-                if !name_keys.contains_key(spelling.as_str()) {
-                    name_keys.insert(spelling.clone(), NameKey::from_name(name));
+                if !decided.contains_key(spelling.as_str()) {
+                    let printed = name.display();
+                    let key = NameKey::from_name(name);
+                    let outcome = decide(&index, &key, &printed, &seen, config.min_confidence);
+                    decided.insert(spelling.clone(), (printed, outcome));
                 }
-                let key = &name_keys[spelling.as_str()];
-                match decide(&index, key, &printed, &seen, config.min_confidence) {
+                let (printed, outcome) = &decided[spelling.as_str()];
+                match outcome {
                     Outcome::Nothing => {}
                     Outcome::Credit(person, reason, confidence) => {
                         let credit = Credit {
                             key: p.key.clone(),
-                            reason,
-                            confidence,
+                            reason: *reason,
+                            confidence: *confidence,
                             role,
                             position,
                         };
-                        let slot = credits
-                            .entry((person, p.key_lower()))
-                            .or_insert_with(|| credit.clone());
-                        if credit.confidence > slot.confidence {
-                            *slot = credit;
+                        match credits.entry((*person, key_lower.clone())) {
+                            std::collections::btree_map::Entry::Vacant(v) => {
+                                v.insert(credit);
+                            }
+                            std::collections::btree_map::Entry::Occupied(mut o) => {
+                                if credit.confidence > o.get().confidence {
+                                    o.insert(credit);
+                                }
+                            }
                         }
                     }
                     Outcome::Ambiguous(people_idx, reason) => {
-                        let mut candidates: Vec<String> =
-                            people_idx.iter().map(|&i| index.slugs[i].clone()).collect();
-                        candidates.sort();
                         ambiguous
-                            .entry((p.key_lower(), printed.clone()))
-                            .or_insert(Ambiguity {
-                                key: p.key.clone(),
-                                name: printed,
-                                candidates,
-                                reason,
+                            .entry((key_lower.clone(), printed.clone()))
+                            .or_insert_with(|| {
+                                let mut candidates: Vec<String> =
+                                    people_idx.iter().map(|&i| index.slugs[i].clone()).collect();
+                                candidates.sort();
+                                Ambiguity {
+                                    key: p.key.clone(),
+                                    name: printed.clone(),
+                                    candidates,
+                                    reason: reason.clone(),
+                                }
                             });
                     }
                 }
@@ -561,13 +591,18 @@ pub fn attribute(bib: &Bibliography, people: &[Person], config: &Config) -> Attr
         }
     }
     // A name that is credited elsewhere on the same paper is not also ambiguous for that person.
+    let person_of: HashMap<&str, usize> = index
+        .slugs
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
     ambiguous.retain(|(key, _), a| {
         !a.candidates.iter().all(|slug| {
-            index
-                .slugs
-                .iter()
-                .position(|s| s == slug)
-                .is_some_and(|i| credits.contains_key(&(i, key.clone())))
+            person_of
+                .get(slug.as_str())
+                .is_some_and(|&i| credits.contains_key(&(i, key.clone())))
         })
     });
 

@@ -35,6 +35,32 @@ pub struct Macros<'a> {
     cache: HashMap<String, Result<String, Unresolved>>,
 }
 
+/// Joins a value's pieces, looking each macro up with `lookup`; an unresolved macro
+/// contributes its own name and is reported with its offset.
+fn resolve_with(
+    pieces: &[Piece<'_>],
+    mut lookup: impl FnMut(&str) -> Result<String, Unresolved>,
+) -> (String, Vec<(Unresolved, usize)>) {
+    if let [Piece::Text(t)] = pieces {
+        return (t.to_string(), Vec::new());
+    }
+    let mut out = String::new();
+    let mut problems = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Macro(name, offset) => match lookup(name) {
+                Ok(v) => out.push_str(&v),
+                Err(e) => {
+                    out.push_str(name);
+                    problems.push((e, *offset));
+                }
+            },
+        }
+    }
+    (out, problems)
+}
+
 const MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -75,24 +101,33 @@ impl<'a> Macros<'a> {
     /// Resolves a value's pieces to raw LaTeX text. An undefined macro contributes its own
     /// name (so a journal shows something), and is reported.
     pub fn resolve(&mut self, pieces: &[Piece<'_>]) -> (String, Vec<(Unresolved, usize)>) {
-        if let [Piece::Text(t)] = pieces {
-            return (t.to_string(), Vec::new());
+        resolve_with(pieces, |name| self.lookup(name, &mut Vec::new()))
+    }
+
+    /// Resolves every definition once (in name order, so a cycle is always reported the same
+    /// way), after which [`Macros::resolve_shared`] can be used from many threads.
+    pub fn resolve_all(&mut self) {
+        let mut names: Vec<String> = self.defs.keys().cloned().collect();
+        names.sort();
+        for name in names {
+            let _ = self.lookup(&name, &mut Vec::new());
         }
-        let mut out = String::new();
-        let mut problems = Vec::new();
-        for piece in pieces {
-            match piece {
-                Piece::Text(t) => out.push_str(t),
-                Piece::Macro(name, offset) => match self.lookup(name, &mut Vec::new()) {
-                    Ok(v) => out.push_str(&v),
-                    Err(e) => {
-                        out.push_str(name);
-                        problems.push((e, *offset));
+    }
+
+    /// [`Macros::resolve`] without touching the table; call [`Macros::resolve_all`] first.
+    pub fn resolve_shared(&self, pieces: &[Piece<'_>]) -> (String, Vec<(Unresolved, usize)>) {
+        resolve_with(pieces, |name| {
+            let key = name.to_lowercase();
+            match self.cache.get(&key) {
+                Some(hit) => hit.clone(),
+                None => match month_number(&key) {
+                    Some(m) if !self.defs.contains_key(&key) => {
+                        Ok(MONTHS[m as usize - 1].to_string())
                     }
+                    _ => Err(Unresolved::Undefined(name.to_string())),
                 },
             }
-        }
-        (out, problems)
+        })
     }
 
     fn lookup(&mut self, name: &str, stack: &mut Vec<String>) -> Result<String, Unresolved> {

@@ -244,74 +244,77 @@ fn load_texts(
             }
         }
     }
-    let mut publications = Vec::new();
+    // Which entries become publications is decided in file order (first key wins); the
+    // entries are then resolved and normalized on all cores, and their problems merged back
+    // in the same order as before, so the result does not depend on the scheduling.
+    enum Step<'e> {
+        Problem(usize, Problem),
+        Entry(usize, &'e parse::RawEntry<'e>),
+    }
+    let mut steps: Vec<Step<'_>> = Vec::new();
     let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
     for (i, file) in parsed.iter().enumerate() {
         for item in file {
             let Parsed::Entry(entry) = item else { continue };
             let key = entry.key.trim();
             if key.is_empty() {
-                problems[i].push(Problem {
-                    offset: entry.range.start,
-                    severity: Severity::Error,
-                    code: "bib-no-key",
-                    message: "entry without a key was skipped".into(),
-                    help: "add a key after the opening brace: `@article{Abcd19,`",
-                    key: None,
-                });
+                steps.push(Step::Problem(
+                    i,
+                    Problem {
+                        offset: entry.range.start,
+                        severity: Severity::Error,
+                        code: "bib-no-key",
+                        message: "entry without a key was skipped".into(),
+                        help: "add a key after the opening brace: `@article{Abcd19,`",
+                        key: None,
+                    },
+                ));
                 continue;
             }
             if let Some(&(pf, poff)) = seen.get(&key.to_lowercase()) {
                 let (pl, _) = lines[pf].locate(&files[pf].text, poff);
-                problems[i].push(Problem {
-                    offset: entry.key_offset,
-                    severity: Severity::Error,
-                    code: "bib-duplicate-key",
-                    message: format!(
-                        "duplicate key: already used at {}:{pl}; this entry was skipped",
-                        files[pf].path.display()
-                    ),
-                    help: "give one of the two entries another key (add a letter: `Abcd19b`)",
-                    key: Some(key.to_string()),
-                });
+                steps.push(Step::Problem(
+                    i,
+                    Problem {
+                        offset: entry.key_offset,
+                        severity: Severity::Error,
+                        code: "bib-duplicate-key",
+                        message: format!(
+                            "duplicate key: already used at {}:{pl}; this entry was skipped",
+                            files[pf].path.display()
+                        ),
+                        help: "give one of the two entries another key (add a letter: `Abcd19b`)",
+                        key: Some(key.to_string()),
+                    },
+                ));
                 continue;
             }
             seen.insert(key.to_lowercase(), (i, entry.key_offset));
-            let mut resolved = Vec::with_capacity(entry.fields.len());
-            for field in &entry.fields {
-                let (raw, unresolved) = macros.resolve(&field.pieces);
-                for (u, offset) in unresolved {
-                    let message = match u {
-                        Unresolved::Undefined(name) => format!(
-                            "undefined macro `{name}` in field `{}`",
-                            field.name.to_lowercase()
-                        ),
-                        Unresolved::Cycle(name) => format!("macro `{name}` refers to itself"),
-                    };
-                    problems[i].push(Problem {
-                        offset,
-                        severity: Severity::Error,
-                        code: "bib-undefined-macro",
-                        message,
-                        help: "define it with @string{NAME = {Full name}} in one of the bib files, or load the file that defines it",
-                        key: Some(key.to_string()),
-                    });
+            steps.push(Step::Entry(i, entry));
+        }
+    }
+    let entries: Vec<(usize, &parse::RawEntry<'_>)> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Entry(i, e) => Some((*i, *e)),
+            Step::Problem(..) => None,
+        })
+        .collect();
+    macros.resolve_all();
+    let normalized = crate::par::map(&entries, |&(i, entry)| {
+        normalize_entry(entry, &macros, &files[i], &lines[i])
+    });
+    let mut publications = Vec::with_capacity(normalized.len());
+    let mut normalized = normalized.into_iter();
+    for step in steps {
+        match step {
+            Step::Problem(i, p) => problems[i].push(p),
+            Step::Entry(i, _) => {
+                if let Some((p, found)) = normalized.next() {
+                    problems[i].extend(found);
+                    publications.push(p);
                 }
-                resolved.push(ResolvedField {
-                    name: field.name.to_lowercase(),
-                    raw,
-                    offset: field.offset,
-                });
             }
-            let mut p = normalize::publication(key, entry.entry_type, &resolved, &mut problems[i]);
-            let (line, column) = lines[i].locate(&files[i].text, entry.range.start);
-            p.span = Span {
-                file: files[i].path.clone(),
-                line,
-                column,
-                bytes: entry.range.clone(),
-            };
-            publications.push(p);
         }
     }
     for (i, ps) in problems.into_iter().enumerate() {
@@ -322,6 +325,52 @@ fn load_texts(
     diagnostics.extend(checks(&publications, options));
     crate::diagnostics::sort(diagnostics);
     publications
+}
+
+/// Resolves one entry's macros and normalizes it into a publication, with its problems.
+fn normalize_entry(
+    entry: &parse::RawEntry<'_>,
+    macros: &Macros<'_>,
+    file: &BibFile,
+    lines: &LineIndex,
+) -> (Publication, Vec<Problem>) {
+    let key = entry.key.trim();
+    let mut problems = Vec::new();
+    let mut resolved = Vec::with_capacity(entry.fields.len());
+    for field in &entry.fields {
+        let (raw, unresolved) = macros.resolve_shared(&field.pieces);
+        for (u, offset) in unresolved {
+            let message = match u {
+                Unresolved::Undefined(name) => format!(
+                    "undefined macro `{name}` in field `{}`",
+                    field.name.to_lowercase()
+                ),
+                Unresolved::Cycle(name) => format!("macro `{name}` refers to itself"),
+            };
+            problems.push(Problem {
+                offset,
+                severity: Severity::Error,
+                code: "bib-undefined-macro",
+                message,
+                help: "define it with @string{NAME = {Full name}} in one of the bib files, or load the file that defines it",
+                key: Some(key.to_string()),
+            });
+        }
+        resolved.push(ResolvedField {
+            name: field.name.to_lowercase(),
+            raw,
+            offset: field.offset,
+        });
+    }
+    let mut p = normalize::publication(key, entry.entry_type, &resolved, &mut problems);
+    let (line, column) = lines.locate(&file.text, entry.range.start);
+    p.span = Span {
+        file: file.path.clone(),
+        line,
+        column,
+        bytes: entry.range.clone(),
+    };
+    (p, problems)
 }
 
 /// Cross-entry checks: missing title or year, key pattern, shared DOI or PMID.

@@ -15,13 +15,25 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     overrides.out = args.out.clone();
     overrides.style = args.style.clone();
     let config = Config::load(&overrides)?;
+    let started = std::time::Instant::now();
     let inputs = common::load_inputs(config);
+    tracing::info!(
+        "loaded {} publications and {} people in {:.2?}",
+        inputs.bib.publications.len(),
+        inputs.site.people.len(),
+        started.elapsed()
+    );
+    let rendering = std::time::Instant::now();
     let report = render::build(
         &inputs.bib,
         &inputs.site,
         &inputs.attribution,
         &inputs.config,
     )?;
+    tracing::info!(
+        "rendered and wrote the output in {:.2?}",
+        rendering.elapsed()
+    );
     let emitted =
         render::diag::emit_for_build(&inputs, &args.emit, &args.site, args.content.as_deref())?;
 

@@ -2,6 +2,8 @@
 //! Everything here is display-ready text; askama escapes it, except citations and JSON-LD,
 //! which are escaped where they are made ([`super::cite`], [`super::meta`]).
 
+use std::rc::Rc;
+
 use askama::Template;
 
 use super::links::Badge;
@@ -31,21 +33,43 @@ pub struct Link {
     pub active: bool,
 }
 
-/// One publication in a list.
+/// One publication in a list: its HTML, rendered once per build ([`ItemHead`] and
+/// [`ItemTail`]), around the link root of the page it appears on. A publication appears in
+/// about ten lists (people, fragments, groups, years, projects, all), so rendering it once
+/// instead of each time was most of a large build's rendering work.
 #[derive(Debug, Clone)]
 pub struct PubItem {
-    /// Link to the publication's page.
-    pub href: String,
-    /// Plain title (for the link's accessible name).
-    pub title: String,
-    /// Escaped citation HTML.
-    pub citation: String,
+    /// Everything before the link root (`…href="`), escaped.
+    pub head: Rc<str>,
+    /// The relative path back to the output root, or the site's base URL in fragments;
+    /// escaped by the template.
+    pub root: Rc<str>,
+    /// Everything after the link root (`publications/…/index.html"…</li>`), escaped.
+    pub tail: Rc<str>,
+}
+
+/// The start of a list item, up to its link's root.
+#[derive(Template)]
+#[template(path = "item_head.html")]
+pub struct ItemHead<'a> {
     /// Year, or empty.
-    pub year: String,
+    pub year: &'a str,
     /// Kind (`article`, …), for the type filter.
-    pub kind: &'static str,
+    pub kind: &'a str,
+    /// Escaped citation HTML.
+    pub citation: &'a str,
+}
+
+/// The rest of a list item, after its link's root.
+#[derive(Template)]
+#[template(path = "item_tail.html")]
+pub struct ItemTail<'a> {
+    /// The publication's output folder.
+    pub dir: &'a str,
+    /// Plain title (for the link's accessible name).
+    pub title: &'a str,
     /// Link badges.
-    pub badges: Vec<Badge>,
+    pub badges: &'a [Badge],
 }
 
 /// Publications of one kind within a year section.
