@@ -27,12 +27,15 @@ use normalize::ResolvedField;
 use parse::{Parsed, Problem};
 use scan::LineIndex;
 
-/// One loaded bib file: its path and text (kept for diagnostics and byte-preserving edits).
+/// One loaded bib file: its path and, for text given in memory, its text (for the source
+/// lines of diagnostics). Files read from disk do not keep their text once loaded: at
+/// 100,000 entries it was 160 MB, and diagnostics read the file again (edits always do).
 #[derive(Debug, Clone)]
 pub struct BibFile {
     /// The path as given.
     pub path: PathBuf,
-    /// The text (UTF-8, lossily decoded when invalid; a diagnostic says where).
+    /// The text (UTF-8, lossily decoded when invalid; a diagnostic says where); empty after
+    /// [`load_with`], which read it from `path`.
     pub text: String,
 }
 
@@ -65,11 +68,12 @@ impl Bibliography {
         }
     }
 
-    /// The text of a loaded file, for rendering diagnostics.
+    /// The text of a file loaded from memory, for rendering diagnostics (`None` for a file
+    /// read from disk: read it again).
     pub fn source_text(&self, path: &std::path::Path) -> Option<&str> {
         self.files
             .iter()
-            .find(|f| f.path == path)
+            .find(|f| f.path == path && !f.text.is_empty())
             .map(|f| f.text.as_str())
     }
 }
@@ -109,6 +113,9 @@ pub fn load_with(paths: &[PathBuf], options: &LoadOptions) -> Bibliography {
         }
     }
     let publications = load_texts(&files, options, &mut diagnostics);
+    for f in &mut files {
+        f.text = String::new();
+    }
     let mut bib = Bibliography {
         publications,
         diagnostics,

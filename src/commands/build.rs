@@ -18,10 +18,11 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let inputs = common::load_inputs(config);
     tracing::info!(
-        "loaded {} publications and {} people in {:.2?}",
+        "loaded {} publications and {} people in {:.2?}{}",
         inputs.bib.publications.len(),
         inputs.site.people.len(),
-        started.elapsed()
+        started.elapsed(),
+        memory_note()
     );
     let rendering = std::time::Instant::now();
     let report = render::build(
@@ -31,8 +32,9 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
         &inputs.config,
     )?;
     tracing::info!(
-        "rendered and wrote the output in {:.2?}",
-        rendering.elapsed()
+        "rendered and wrote the output in {:.2?}{}",
+        rendering.elapsed(),
+        memory_note()
     );
     let emitted =
         render::diag::emit_for_build(&inputs, &args.emit, &args.site, args.content.as_deref())?;
@@ -69,4 +71,25 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
     } else {
         ExitCode::Ok
     })
+}
+
+/// `; memory: N MB now, M MB at most so far` from `/proc/self/status` (Linux), for `-v`.
+fn memory_note() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!(
+            "; memory: {} MB now, {} MB at most so far",
+            now / 1024,
+            peak / 1024
+        ),
+        _ => String::new(),
+    }
 }

@@ -128,7 +128,12 @@ impl<'a> SourceLines<'a> {
 fn read_source<'a>(path: &Path, bib: Option<&'a Bibliography>) -> Option<Cow<'a, str>> {
     bib.and_then(|b| b.source_text(path))
         .map(Cow::Borrowed)
-        .or_else(|| std::fs::read_to_string(path).ok().map(Cow::Owned))
+        // Invalid UTF-8 is replaced as when the file was loaded, so lines and columns agree.
+        .or_else(|| {
+            std::fs::read(path)
+                .ok()
+                .map(|bytes| Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()))
+        })
 }
 
 /// Counts errors and warnings.

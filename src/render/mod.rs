@@ -85,8 +85,8 @@ struct Ctx<'a> {
 struct PageEntry {
     /// Output folder name.
     dir: String,
-    /// Escaped citation HTML.
-    citation: String,
+    /// Where the escaped citation HTML stands in `head`.
+    citation: std::ops::Range<usize>,
     /// Link badges.
     badges: Vec<Badge>,
     /// The list item around its link root (see [`PubItem`]).
@@ -204,7 +204,10 @@ impl<'a> Ctx<'a> {
         let (head, tail) = match self.entry(p) {
             Some(e) => (Rc::clone(&e.head), Rc::clone(&e.tail)),
             // No page (a clashing name): the same item, without citation or badges.
-            None => item_html(p, "", "", &[]),
+            None => {
+                let (head, _, tail) = item_html(p, "", "", &[]);
+                (head, tail)
+            }
         };
         PubItem {
             head,
@@ -654,12 +657,17 @@ pub fn build(
 }
 
 /// A list item's HTML before and after its link root (see [`PubItem`]).
-fn item_html(p: &Publication, dir: &str, citation: &str, badges: &[Badge]) -> (Rc<str>, Rc<str>) {
+/// Also returns where the citation stands in the head.
+fn item_html(
+    p: &Publication,
+    dir: &str,
+    citation: &str,
+    badges: &[Badge],
+) -> (Rc<str>, std::ops::Range<usize>, Rc<str>) {
     let year = p.year.map(|y| y.to_string()).unwrap_or_default();
     let head = ItemHead {
         year: &year,
         kind: p.kind().as_str(),
-        citation,
     };
     let tail = ItemTail {
         dir,
@@ -668,8 +676,14 @@ fn item_html(p: &Publication, dir: &str, citation: &str, badges: &[Badge]) -> (R
     };
     // Rendering into a String cannot fail for these templates (plain fields, no filters
     // that can error); an error would leave the item empty rather than stop the build.
+    let mut head = head.render().unwrap_or_default();
+    let start = head.len();
+    head.push_str(citation);
+    let at = start..head.len();
+    head.push_str(ITEM_CITATION_END);
     (
-        Rc::from(head.render().unwrap_or_default()),
+        Rc::from(head),
+        at,
         Rc::from(tail.render().unwrap_or_default()),
     )
 }
@@ -754,7 +768,7 @@ fn context<'a>(
             let citation = citations.remove(&k).unwrap_or_default();
             let badges = links::badges(p);
             let dir = dirs.remove(&k).unwrap_or_default();
-            let (head, tail) = item_html(p, &dir, &citation, &badges);
+            let (head, citation, tail) = item_html(p, &dir, &citation, &badges);
             PageEntry {
                 dir,
                 citation,
@@ -1085,7 +1099,7 @@ fn write_publication(
     let page = PublicationPage {
         page: ctx.layout(root, &p.title),
         title: p.title.clone(),
-        citation: entry.citation.clone(),
+        citation: entry.head[entry.citation.clone()].to_string(),
         badges: entry.badges.clone(),
         thesis,
         people: member_links,

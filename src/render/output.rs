@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
 use crate::error::{Error, Result};
@@ -29,6 +29,40 @@ pub const MANIFEST: &str = ".publist-manifest";
 const SPARES: usize = 32;
 /// Larger buffers are freed rather than kept.
 const SPARE_MAX: usize = 1 << 20;
+
+/// Bytes of pages handed over and not yet written. Past it, rendering waits: without a
+/// bound, the large group and year pages at the end of a build piled up in the queues
+/// (a third of the peak memory). A larger page still goes, alone.
+const IN_FLIGHT: usize = 64 << 20;
+
+/// Bytes handed to the writers and not yet written, shared with them.
+#[derive(Debug, Default)]
+struct InFlight {
+    bytes: Mutex<usize>,
+    written: Condvar,
+}
+
+impl InFlight {
+    /// Waits until `n` more bytes fit (or nothing is in flight), then counts them; gives up
+    /// waiting when `stopped` says a writer has ended (its error is reported instead).
+    fn take(&self, n: usize, stopped: impl Fn() -> bool) {
+        let mut bytes = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        while *bytes > 0 && *bytes + n > IN_FLIGHT && !stopped() {
+            bytes = self
+                .written
+                .wait_timeout(bytes, std::time::Duration::from_millis(50))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        *bytes += n;
+    }
+
+    fn give(&self, n: usize) {
+        let mut bytes = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        *bytes = bytes.saturating_sub(n);
+        self.written.notify_all();
+    }
+}
 
 /// Pages waiting for the writer thread. Enough to ride out a slow file creation, small
 /// enough that queued pages never weigh on memory.
@@ -72,6 +106,7 @@ struct Job {
 struct Writer {
     lanes: Vec<(SyncSender<Job>, JoinHandle<Written>)>,
     failed: Arc<AtomicBool>,
+    in_flight: Arc<InFlight>,
 }
 
 /// What the writer thread did.
@@ -120,6 +155,7 @@ impl Written {
 impl Writer {
     fn spawn(root: &Path, spares: &SyncSender<Vec<u8>>) -> Writer {
         let failed = Arc::new(AtomicBool::new(false));
+        let in_flight = Arc::new(InFlight::default());
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
         let lanes = (0..threads)
             .map(|_| {
@@ -127,19 +163,21 @@ impl Writer {
                 let flag = Arc::clone(&failed);
                 let root = root.to_path_buf();
                 let spares = spares.clone();
+                let in_flight = Arc::clone(&in_flight);
                 let handle = std::thread::spawn(move || {
                     let mut written = Written::default();
                     let mut busy = std::time::Duration::ZERO;
                     for job in queue {
-                        if written.error.is_some() {
-                            continue;
+                        let size = job.bytes.len();
+                        if written.error.is_none() {
+                            let started = std::time::Instant::now();
+                            if let Err(e) = written.write(&root, job, &spares) {
+                                written.error = Some(e);
+                                flag.store(true, Ordering::Release);
+                            }
+                            busy += started.elapsed();
                         }
-                        let started = std::time::Instant::now();
-                        if let Err(e) = written.write(&root, job, &spares) {
-                            written.error = Some(e);
-                            flag.store(true, Ordering::Release);
-                        }
-                        busy += started.elapsed();
+                        in_flight.give(size);
                     }
                     tracing::debug!("output writer busy for {busy:.2?}");
                     written
@@ -147,7 +185,11 @@ impl Writer {
                 (jobs, handle)
             })
             .collect();
-        Writer { lanes, failed }
+        Writer {
+            lanes,
+            failed,
+            in_flight,
+        }
     }
 
     /// The queue of the thread that owns `rel_dir`.
@@ -241,6 +283,9 @@ impl Output {
             bytes: bytes.into(),
         };
         let started = std::time::Instant::now();
+        writer.in_flight.take(job.bytes.len(), || {
+            writer.failed.load(Ordering::Acquire) || writer.lanes.iter().any(|l| l.1.is_finished())
+        });
         let sent = writer.lane(&job.rel_dir).send(job);
         self.waited += started.elapsed();
         if writer.failed.load(Ordering::Acquire) || sent.is_err() {

@@ -48,7 +48,8 @@ pub struct PubItem {
     pub tail: Rc<str>,
 }
 
-/// The start of a list item, up to its link's root.
+/// The start of a list item, up to its citation; then come the citation (escaped where it
+/// is made) and [`ITEM_CITATION_END`], up to the link's root.
 #[derive(Template)]
 #[template(path = "item_head.html")]
 pub struct ItemHead<'a> {
@@ -56,9 +57,10 @@ pub struct ItemHead<'a> {
     pub year: &'a str,
     /// Kind (`article`, …), for the type filter.
     pub kind: &'a str,
-    /// Escaped citation HTML.
-    pub citation: &'a str,
 }
+
+/// What follows a list item's citation, up to its link's root.
+pub const ITEM_CITATION_END: &str = "</span> <a class=\"more\" href=\"";
 
 /// The rest of a list item, after its link's root.
 #[derive(Template)]
