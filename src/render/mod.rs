@@ -19,7 +19,7 @@ pub mod pages;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use askama::Template;
 use serde_json::{json, Value};
@@ -65,7 +65,7 @@ struct Ctx<'a> {
     entries: Vec<PageEntry>,
     /// Publication (by address in the bibliography) → index into `entries`; a publication
     /// whose key differs only in case from one with a page maps to that page.
-    by_address: HashMap<*const Publication, usize>,
+    by_address: HashMap<usize, usize>,
     /// Lowercased key → index into `entries`, for publications from elsewhere.
     by_key: HashMap<String, usize>,
     /// Lowercased key → cover file name in `out/images/theses/`.
@@ -90,10 +90,15 @@ struct PageEntry {
     /// Link badges.
     badges: Vec<Badge>,
     /// The list item around its link root (see [`PubItem`]).
-    head: Rc<str>,
-    tail: Rc<str>,
+    head: Arc<str>,
+    tail: Arc<str>,
     /// Position in list order (newest first, then month, then key) among all pages.
     rank: usize,
+}
+
+/// A publication's address, its identity within one loaded bibliography.
+fn address(p: &Publication) -> usize {
+    p as *const Publication as usize
 }
 
 /// Folds a display name for matching project `people:` entries to person pages.
@@ -188,7 +193,7 @@ impl<'a> Ctx<'a> {
 
     /// The page of `p`, when it has one.
     fn entry(&self, p: &Publication) -> Option<&PageEntry> {
-        let i = match self.by_address.get(&(p as *const Publication)) {
+        let i = match self.by_address.get(&address(p)) {
             Some(&i) => i,
             None => *self.by_key.get(&p.key_lower())?,
         };
@@ -200,9 +205,9 @@ impl<'a> Ctx<'a> {
         format!("{root}publications/{dir}/index.html")
     }
 
-    fn item(&self, root: &Rc<str>, p: &Publication) -> PubItem {
+    fn item(&self, root: &Arc<str>, p: &Publication) -> PubItem {
         let (head, tail) = match self.entry(p) {
-            Some(e) => (Rc::clone(&e.head), Rc::clone(&e.tail)),
+            Some(e) => (Arc::clone(&e.head), Arc::clone(&e.tail)),
             // No page (a clashing name): the same item, without citation or badges.
             None => {
                 let (head, _, tail) = item_html(p, "", "", &[]);
@@ -211,7 +216,7 @@ impl<'a> Ctx<'a> {
         };
         PubItem {
             head,
-            root: Rc::clone(root),
+            root: Arc::clone(root),
             tail,
         }
     }
@@ -234,7 +239,7 @@ impl<'a> Ctx<'a> {
 
     /// A list grouped by year (newest first), then kind; or by kind only.
     fn list(&self, root: &str, pubs: &[&Publication], by_year: bool, filter: bool) -> PubList {
-        let root: Rc<str> = Rc::from(root);
+        let root: Arc<str> = Arc::from(root);
         let sorted = self.in_list_order(pubs);
         let mut years: Vec<String> = Vec::new();
         let mut kinds: BTreeSet<Kind> = BTreeSet::new();
@@ -327,10 +332,16 @@ pub fn build(
     let citer =
         Citer::new(&config.style).map_err(|e| Error::Config(format!("[output] style: {e}")))?;
     let mut out = Output::new(&config.out_dir);
+    let preparing = std::time::Instant::now();
     let mut ctx = context(bib, site, attribution, config, &citer, &mut out)?;
+    tracing::debug!(
+        "citations and list items of {} publications in {:.2?}",
+        ctx.pubs.len(),
+        preparing.elapsed()
+    );
     let mut report = BuildReport::default();
 
-    let fragment_root: Rc<str> = Rc::from(fragment_root(config));
+    let fragment_root: Arc<str> = Arc::from(fragment_root(config));
     out.write(&["assets", "publist.css"], CSS)?;
     out.write(&["assets", "publist.js"], JS)?;
 
@@ -663,7 +674,7 @@ fn item_html(
     dir: &str,
     citation: &str,
     badges: &[Badge],
-) -> (Rc<str>, std::ops::Range<usize>, Rc<str>) {
+) -> (Arc<str>, std::ops::Range<usize>, Arc<str>) {
     let year = p.year.map(|y| y.to_string()).unwrap_or_default();
     let head = ItemHead {
         year: &year,
@@ -682,9 +693,9 @@ fn item_html(
     let at = start..head.len();
     head.push_str(ITEM_CITATION_END);
     (
-        Rc::from(head),
+        Arc::from(head),
         at,
-        Rc::from(tail.render().unwrap_or_default()),
+        Arc::from(tail.render().unwrap_or_default()),
     )
 }
 
@@ -753,32 +764,37 @@ fn context<'a>(
         dirs.insert(k.clone(), dir);
         pubs.push(*p);
     }
-    let mut citations = citer.render(&pubs);
+    // A CSL processor renders all citations together; the house style one at a time, on
+    // all cores with the rest of each publication's list item.
+    let csl_citations = match citer {
+        Citer::House => None,
+        Citer::Csl { .. } => Some(citer.render(&pubs)),
+    };
     let mut order: Vec<usize> = (0..pubs.len()).collect();
     order.sort_by_cached_key(|&i| list_order(pubs[i]));
     let mut ranks = vec![0; pubs.len()];
     for (rank, i) in order.into_iter().enumerate() {
         ranks[i] = rank;
     }
-    let entries: Vec<PageEntry> = pubs
-        .iter()
-        .zip(ranks)
-        .map(|(p, rank)| {
-            let k = p.key_lower();
-            let citation = citations.remove(&k).unwrap_or_default();
-            let badges = links::badges(p);
-            let dir = dirs.remove(&k).unwrap_or_default();
-            let (head, citation, tail) = item_html(p, &dir, &citation, &badges);
-            PageEntry {
-                dir,
-                citation,
-                badges,
-                head,
-                tail,
-                rank,
-            }
-        })
-        .collect();
+    let ranked: Vec<(&Publication, usize)> = pubs.iter().copied().zip(ranks).collect();
+    let entries: Vec<PageEntry> = crate::par::map(&ranked, |&(p, rank)| {
+        let k = p.key_lower();
+        let citation = match &csl_citations {
+            Some(all) => all.get(&k).cloned().unwrap_or_default(),
+            None => cite::house_html(p),
+        };
+        let badges = links::badges(p);
+        let dir = dirs.get(&k).cloned().unwrap_or_default();
+        let (head, citation, tail) = item_html(p, &dir, &citation, &badges);
+        PageEntry {
+            dir,
+            citation,
+            badges,
+            head,
+            tail,
+            rank,
+        }
+    });
     let by_key: HashMap<String, usize> = pubs
         .iter()
         .enumerate()
@@ -787,7 +803,7 @@ fn context<'a>(
     let mut by_address = HashMap::with_capacity(bib.publications.len());
     for p in &bib.publications {
         if let Some(&i) = by_key.get(&p.key_lower()) {
-            by_address.insert(p as *const Publication, i);
+            by_address.insert(address(p), i);
         }
     }
 
@@ -1017,7 +1033,7 @@ fn write_most_cited(
         .collect();
     ranked.sort_by_cached_key(|p| (std::cmp::Reverse(p.citations.unwrap_or(0)), p.key_lower()));
     ranked.truncate(ctx.config.most_cited);
-    let root_rc: Rc<str> = Rc::from(root);
+    let root_rc: Arc<str> = Arc::from(root);
     let page = RankedPage {
         page: ctx.layout(root, heading),
         heading: heading.to_string(),

@@ -417,6 +417,37 @@ mod tests {
     }
 
     #[test]
+    fn many_files_across_folders_all_land_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = Output::new(dir.path());
+        for i in 0..1000 {
+            let folder = format!("f{}", i % 97);
+            let name = format!("{i}.html");
+            let mut page = out.buffer();
+            page.extend_from_slice(format!("page {i}").as_bytes());
+            out.write(&[&folder, &name], page).unwrap();
+        }
+        // The same path twice: the first one wins.
+        out.write(&["f0", "0.html"], b"other".to_vec()).unwrap();
+        let c = out.finish().unwrap();
+        assert_eq!((c.written, c.unchanged), (1000, 0));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("f5/102.html")).unwrap(),
+            "page 102"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("f0/0.html")).unwrap(),
+            "page 0"
+        );
+        let leftovers = walkdir::WalkDir::new(dir.path())
+            .into_iter()
+            .flatten()
+            .filter(|e| fsutil::is_tmp_name(&e.file_name().to_string_lossy()))
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+
+    #[test]
     fn unsafe_parts_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let mut out = Output::new(dir.path());

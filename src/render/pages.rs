@@ -2,7 +2,7 @@
 //! Everything here is display-ready text; askama escapes it, except citations and JSON-LD,
 //! which are escaped where they are made ([`super::cite`], [`super::meta`]).
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use askama::Template;
 
@@ -40,12 +40,12 @@ pub struct Link {
 #[derive(Debug, Clone)]
 pub struct PubItem {
     /// Everything before the link root (`…href="`), escaped.
-    pub head: Rc<str>,
+    pub head: Arc<str>,
     /// The relative path back to the output root, or the site's base URL in fragments;
     /// escaped by the template.
-    pub root: Rc<str>,
+    pub root: Arc<str>,
     /// Everything after the link root (`publications/…/index.html"…</li>`), escaped.
-    pub tail: Rc<str>,
+    pub tail: Arc<str>,
 }
 
 /// The start of a list item, up to its citation; then come the citation (escaped where it
