@@ -10,6 +10,10 @@ use std::path::PathBuf;
 use criterion::{criterion_group, criterion_main, Criterion};
 use publist::bib::{self, BibFile, LoadOptions};
 
+/// The allocator the `publist` binary uses, so the numbers are the ones users get.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn inputs() -> Vec<BibFile> {
     let shared = std::env::var_os("PUBLIST_SHARED")
         .map(PathBuf::from)
