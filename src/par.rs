@@ -11,6 +11,19 @@ where
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
+    map_with(items, || (), |(), item| f(item))
+}
+
+/// [`map`] with a state per thread, made by `init` (a cache, say): `f` gets the state of the
+/// thread it runs on. Results must not depend on what the state held before, or they would
+/// depend on how the list was split.
+pub fn map_with<T, S, R, I, F>(items: &[T], init: I, f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, &T) -> R + Sync,
+{
     /// Below this many items per thread, splitting costs more than it saves.
     const MIN_CHUNK: usize = 256;
     let threads = std::thread::available_parallelism()
@@ -18,14 +31,22 @@ where
         .min(items.len() / MIN_CHUNK)
         .max(1);
     if threads == 1 {
-        return items.iter().map(&f).collect();
+        let mut state = init();
+        return items.iter().map(|item| f(&mut state, item)).collect();
     }
     let chunk = items.len().div_ceil(threads);
-    let f = &f;
+    let (f, init) = (&f, &init);
     std::thread::scope(|scope| {
         let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut state = init();
+                    part.iter()
+                        .map(|item| f(&mut state, item))
+                        .collect::<Vec<R>>()
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -46,5 +67,22 @@ mod tests {
         let doubled = super::map(&items, |x| x * 2);
         assert_eq!(doubled, items.iter().map(|x| x * 2).collect::<Vec<_>>());
         assert!(super::map(&[] as &[u32], |x| *x).is_empty());
+    }
+
+    #[test]
+    fn each_thread_has_its_own_state() {
+        let items: Vec<u32> = (0..10_000).collect();
+        // The state counts the items its thread saw; every item sees a count ≥ 1.
+        let seen = super::map_with(
+            &items,
+            || 0usize,
+            |n, _| {
+                *n += 1;
+                *n
+            },
+        );
+        assert_eq!(seen.len(), items.len());
+        assert_eq!(seen[0], 1);
+        assert!(seen.iter().all(|&n| n >= 1));
     }
 }

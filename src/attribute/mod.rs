@@ -527,65 +527,82 @@ pub fn attribute(bib: &Bibliography, people: &[Person], config: &Config) -> Attr
     let index = Index::build(&canonical, config);
     let seen = first_names_seen(bib);
 
-    // (person, lowercased key) → best credit.
-    let mut credits: BTreeMap<(usize, String), Credit> = BTreeMap::new();
-    let mut ambiguous: BTreeMap<(String, String), Ambiguity> = BTreeMap::new();
-    // The same author names recur on hundreds of papers: each spelling is folded and decided
-    // once (the decision depends on the name only, not on the paper).
-    let mut decided: HashMap<String, (String, Outcome)> = HashMap::new();
-    let mut spelling = String::new();
-    for p in &bib.publications {
-        let key_lower = p.key_lower();
-        for (role, names) in roles(p) {
-            for (position, name) in names.iter().enumerate() {
-                spelling.clear();
-                for part in [&name.given, &name.particle, &name.family, &name.suffix] {
-                    spelling.push_str(part);
-                    spelling.push('\u{1}');
-                }
-                if !decided.contains_key(spelling.as_str()) {
-                    let printed = name.display();
-                    let key = NameKey::from_name(name);
-                    let outcome = decide(&index, &key, &printed, &seen, config.min_confidence);
-                    decided.insert(spelling.clone(), (printed, outcome));
-                }
-                let (printed, outcome) = &decided[spelling.as_str()];
-                match outcome {
-                    Outcome::Nothing => {}
-                    Outcome::Credit(person, reason, confidence) => {
-                        let credit = Credit {
-                            key: p.key.clone(),
-                            reason: *reason,
-                            confidence: *confidence,
-                            role,
-                            position,
-                        };
-                        match credits.entry((*person, key_lower.clone())) {
-                            std::collections::btree_map::Entry::Vacant(v) => {
-                                v.insert(credit);
-                            }
-                            std::collections::btree_map::Entry::Occupied(mut o) => {
-                                if credit.confidence > o.get().confidence {
-                                    o.insert(credit);
-                                }
-                            }
+    // Each publication's names are decided on all cores (`found` below, in publication
+    // order), then merged here in that order, exactly as one pass would. The same author
+    // names recur on hundreds of papers: each thread folds and decides each spelling once
+    // (the decision depends on the name only, not on the paper).
+    enum Found {
+        Credit(usize, Credit),
+        Ambiguous(Ambiguity),
+    }
+    let found: Vec<(String, Vec<Found>)> = crate::par::map_with(
+        &bib.publications,
+        || (HashMap::<String, (String, Outcome)>::new(), String::new()),
+        |(decided, spelling), p| {
+            let mut events = Vec::new();
+            for (role, names) in roles(p) {
+                for (position, name) in names.iter().enumerate() {
+                    spelling.clear();
+                    for part in [&name.given, &name.particle, &name.family, &name.suffix] {
+                        spelling.push_str(part);
+                        spelling.push('\u{1}');
+                    }
+                    if !decided.contains_key(spelling.as_str()) {
+                        let printed = name.display();
+                        let key = NameKey::from_name(name);
+                        let outcome = decide(&index, &key, &printed, &seen, config.min_confidence);
+                        decided.insert(spelling.clone(), (printed, outcome));
+                    }
+                    let (printed, outcome) = &decided[spelling.as_str()];
+                    match outcome {
+                        Outcome::Nothing => {}
+                        Outcome::Credit(person, reason, confidence) => events.push(Found::Credit(
+                            *person,
+                            Credit {
+                                key: p.key.clone(),
+                                reason: *reason,
+                                confidence: *confidence,
+                                role,
+                                position,
+                            },
+                        )),
+                        Outcome::Ambiguous(people_idx, reason) => {
+                            let mut candidates: Vec<String> =
+                                people_idx.iter().map(|&i| index.slugs[i].clone()).collect();
+                            candidates.sort();
+                            events.push(Found::Ambiguous(Ambiguity {
+                                key: p.key.clone(),
+                                name: printed.clone(),
+                                candidates,
+                                reason: reason.clone(),
+                            }));
                         }
                     }
-                    Outcome::Ambiguous(people_idx, reason) => {
-                        ambiguous
-                            .entry((key_lower.clone(), printed.clone()))
-                            .or_insert_with(|| {
-                                let mut candidates: Vec<String> =
-                                    people_idx.iter().map(|&i| index.slugs[i].clone()).collect();
-                                candidates.sort();
-                                Ambiguity {
-                                    key: p.key.clone(),
-                                    name: printed.clone(),
-                                    candidates,
-                                    reason: reason.clone(),
-                                }
-                            });
+                }
+            }
+            (p.key_lower(), events)
+        },
+    );
+    // (person, lowercased key) → best credit: the first, unless a later one is surer.
+    let mut credits: BTreeMap<(usize, String), Credit> = BTreeMap::new();
+    let mut ambiguous: BTreeMap<(String, String), Ambiguity> = BTreeMap::new();
+    for (key_lower, events) in found {
+        for event in events {
+            match event {
+                Found::Credit(person, credit) => match credits.entry((person, key_lower.clone())) {
+                    std::collections::btree_map::Entry::Vacant(v) => {
+                        v.insert(credit);
                     }
+                    std::collections::btree_map::Entry::Occupied(mut o) => {
+                        if credit.confidence > o.get().confidence {
+                            o.insert(credit);
+                        }
+                    }
+                },
+                Found::Ambiguous(a) => {
+                    ambiguous
+                        .entry((key_lower.clone(), a.name.clone()))
+                        .or_insert(a);
                 }
             }
         }

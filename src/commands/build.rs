@@ -66,6 +66,9 @@ pub fn run(args: BuildArgs) -> Result<ExitCode> {
         errors,
         warnings
     );
+    // The process ends here: freeing every publication one by one took 0.3 s at 100,000
+    // publications, for memory the operating system takes back at once.
+    std::mem::forget(inputs);
     Ok(if errors > 0 {
         ExitCode::DataProblems
     } else {
