@@ -270,7 +270,9 @@ impl Batch {
         if self.staged.is_empty() {
             return Ok(0);
         }
+        let flushing = std::time::Instant::now();
         self.sync_staged()?;
+        tracing::debug!("flushed the staged files in {:.2?}", flushing.elapsed());
         let staged = std::mem::take(&mut self.staged);
         let count = staged.len();
         let mut rest = staged.into_iter();
