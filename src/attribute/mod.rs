@@ -317,6 +317,16 @@ fn hits_for(index: &Index, paper: &NameKey) -> Vec<Hit> {
 /// first name keeps a count and the name as first printed, for messages.
 type FirstNames = HashMap<String, BTreeMap<String, (usize, String)>>;
 
+/// A name exactly as spelled (every part, separated), into `out`: the key under which the
+/// same author name on many papers is looked at once.
+fn spelling_of(name: &Name, out: &mut String) {
+    out.clear();
+    for part in [&name.given, &name.particle, &name.family, &name.suffix] {
+        out.push_str(part);
+        out.push('\u{1}');
+    }
+}
+
 fn first_names_seen(bib: &Bibliography) -> FirstNames {
     // Count each spelling once, in order of first appearance, then fold it once: the same
     // names recur on hundreds of papers.
@@ -326,11 +336,7 @@ fn first_names_seen(bib: &Bibliography) -> FirstNames {
     for p in &bib.publications {
         for (_, names) in roles(p) {
             for n in names.iter() {
-                spelling.clear();
-                for part in [&n.given, &n.particle, &n.family, &n.suffix] {
-                    spelling.push_str(part);
-                    spelling.push('\u{1}');
-                }
+                spelling_of(n, &mut spelling);
                 match slot_of.get(spelling.as_str()) {
                     Some(&i) => order[i].1 += 1,
                     None => {
@@ -542,11 +548,7 @@ pub fn attribute(bib: &Bibliography, people: &[Person], config: &Config) -> Attr
             let mut events = Vec::new();
             for (role, names) in roles(p) {
                 for (position, name) in names.iter().enumerate() {
-                    spelling.clear();
-                    for part in [&name.given, &name.particle, &name.family, &name.suffix] {
-                        spelling.push_str(part);
-                        spelling.push('\u{1}');
-                    }
+                    spelling_of(name, spelling);
                     if !decided.contains_key(spelling.as_str()) {
                         let printed = name.display();
                         let key = NameKey::from_name(name);

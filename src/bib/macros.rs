@@ -35,32 +35,6 @@ pub struct Macros<'a> {
     cache: HashMap<String, Result<String, Unresolved>>,
 }
 
-/// Joins a value's pieces, looking each macro up with `lookup`; an unresolved macro
-/// contributes its own name and is reported with its offset.
-fn resolve_with(
-    pieces: &[Piece<'_>],
-    mut lookup: impl FnMut(&str) -> Result<String, Unresolved>,
-) -> (String, Vec<(Unresolved, usize)>) {
-    if let [Piece::Text(t)] = pieces {
-        return (t.to_string(), Vec::new());
-    }
-    let mut out = String::new();
-    let mut problems = Vec::new();
-    for piece in pieces {
-        match piece {
-            Piece::Text(t) => out.push_str(t),
-            Piece::Macro(name, offset) => match lookup(name) {
-                Ok(v) => out.push_str(&v),
-                Err(e) => {
-                    out.push_str(name);
-                    problems.push((e, *offset));
-                }
-            },
-        }
-    }
-    (out, problems)
-}
-
 const MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -98,14 +72,9 @@ impl<'a> Macros<'a> {
         self.defs.is_empty()
     }
 
-    /// Resolves a value's pieces to raw LaTeX text. An undefined macro contributes its own
-    /// name (so a journal shows something), and is reported.
-    pub fn resolve(&mut self, pieces: &[Piece<'_>]) -> (String, Vec<(Unresolved, usize)>) {
-        resolve_with(pieces, |name| self.lookup(name, &mut Vec::new()))
-    }
-
     /// Resolves every definition once (in name order, so a cycle is always reported the same
-    /// way), after which [`Macros::resolve_shared`] can be used from many threads.
+    /// way). Call it after the last [`Macros::define`] and before [`Macros::resolve`]; the
+    /// table is then only read, from as many threads as like.
     pub fn resolve_all(&mut self) {
         let mut names: Vec<String> = self.defs.keys().cloned().collect();
         names.sort();
@@ -114,20 +83,41 @@ impl<'a> Macros<'a> {
         }
     }
 
-    /// [`Macros::resolve`] without touching the table; call [`Macros::resolve_all`] first.
-    pub fn resolve_shared(&self, pieces: &[Piece<'_>]) -> (String, Vec<(Unresolved, usize)>) {
-        resolve_with(pieces, |name| {
-            let key = name.to_lowercase();
-            match self.cache.get(&key) {
-                Some(hit) => hit.clone(),
-                None => match month_number(&key) {
-                    Some(m) if !self.defs.contains_key(&key) => {
-                        Ok(MONTHS[m as usize - 1].to_string())
+    /// Resolves a value's pieces to raw LaTeX text (after [`Macros::resolve_all`]). An
+    /// undefined macro contributes its own name (so a journal shows something), and is
+    /// reported with its offset.
+    pub fn resolve(&self, pieces: &[Piece<'_>]) -> (String, Vec<(Unresolved, usize)>) {
+        if let [Piece::Text(t)] = pieces {
+            return (t.to_string(), Vec::new());
+        }
+        let mut out = String::new();
+        let mut problems = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Macro(name, offset) => match self.resolved(name) {
+                    Ok(v) => out.push_str(&v),
+                    Err(e) => {
+                        out.push_str(name);
+                        problems.push((e, *offset));
                     }
-                    _ => Err(Unresolved::Undefined(name.to_string())),
                 },
             }
-        })
+        }
+        (out, problems)
+    }
+
+    /// A macro's value from the resolved table; a name without a definition is a month
+    /// (`nov`) or undefined.
+    fn resolved(&self, name: &str) -> Result<String, Unresolved> {
+        let key = name.to_lowercase();
+        match self.cache.get(&key) {
+            Some(hit) => hit.clone(),
+            None => match month_number(&key) {
+                Some(m) if !self.defs.contains_key(&key) => Ok(MONTHS[m as usize - 1].to_string()),
+                _ => Err(Unresolved::Undefined(name.to_string())),
+            },
+        }
     }
 
     fn lookup(&mut self, name: &str, stack: &mut Vec<String>) -> Result<String, Unresolved> {
@@ -215,6 +205,7 @@ mod tests {
             o,
         );
         m.define("_radiology_", vec![text("Radiology")], o);
+        m.resolve_all();
         assert_eq!(m.resolve(&[mac("CLINNP")]).0, "Clinical Neurophysiology");
         assert_eq!(m.resolve(&[mac("RADIOLOGY")]).0, "Radiology");
         let (v, problems) = m.resolve(&[mac("clinnp"), text(", "), mac("nov")]);
@@ -228,6 +219,7 @@ mod tests {
         let o = Origin { file: 0, offset: 0 };
         m.define("a", vec![mac("b")], o);
         m.define("b", vec![mac("a")], o);
+        m.resolve_all();
         let (v, problems) = m.resolve(&[mac("NOPE")]);
         assert_eq!(v, "NOPE");
         assert_eq!(problems[0].0, Unresolved::Undefined("NOPE".into()));

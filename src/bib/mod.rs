@@ -345,7 +345,7 @@ fn normalize_entry(
     let mut problems = Vec::new();
     let mut resolved = Vec::with_capacity(entry.fields.len());
     for field in &entry.fields {
-        let (raw, unresolved) = macros.resolve_shared(&field.pieces);
+        let (raw, unresolved) = macros.resolve(&field.pieces);
         for (u, offset) in unresolved {
             let message = match u {
                 Unresolved::Undefined(name) => format!(

@@ -764,12 +764,7 @@ fn context<'a>(
         dirs.insert(k.clone(), dir);
         pubs.push(*p);
     }
-    // A CSL processor renders all citations together; the house style one at a time, on
-    // all cores with the rest of each publication's list item.
-    let csl_citations = match citer {
-        Citer::House => None,
-        Citer::Csl { .. } => Some(citer.render(&pubs)),
-    };
+    let citations = citer.render(&pubs);
     let mut order: Vec<usize> = (0..pubs.len()).collect();
     order.sort_by_cached_key(|&i| list_order(pubs[i]));
     let mut ranks = vec![0; pubs.len()];
@@ -779,13 +774,10 @@ fn context<'a>(
     let ranked: Vec<(&Publication, usize)> = pubs.iter().copied().zip(ranks).collect();
     let entries: Vec<PageEntry> = crate::par::map(&ranked, |&(p, rank)| {
         let k = p.key_lower();
-        let citation = match &csl_citations {
-            Some(all) => all.get(&k).cloned().unwrap_or_default(),
-            None => cite::house_html(p),
-        };
+        let citation = citations.get(&k).map_or("", String::as_str);
         let badges = links::badges(p);
         let dir = dirs.get(&k).cloned().unwrap_or_default();
-        let (head, citation, tail) = item_html(p, &dir, &citation, &badges);
+        let (head, citation, tail) = item_html(p, &dir, citation, &badges);
         PageEntry {
             dir,
             citation,

@@ -7,8 +7,9 @@
 //! The file-system work runs on writer threads (one per core, each owning the folders its
 //! path hash picks): rendering hands each page over and goes on with the next one while the
 //! kernel creates folders and copies bytes. At 100,000 publications that work is as large as
-//! the rendering itself, and the two now overlap (docs/performance.md). A write error stops the build at the next
-//! [`Output::write`] or at [`Output::finish`], with the same error as before.
+//! the rendering itself, and the two now overlap (docs/performance.md). A write error stops
+//! the build at the next [`Output::write`] or at [`Output::finish`], with the same error as
+//! before.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -64,8 +65,7 @@ impl InFlight {
     }
 }
 
-/// Pages waiting for the writer thread. Enough to ride out a slow file creation, small
-/// enough that queued pages never weigh on memory.
+/// Pages waiting for each writer thread (their bytes are bounded by [`IN_FLIGHT`]).
 const QUEUE: usize = 64;
 
 /// Counts of one build.
