@@ -9,6 +9,9 @@
 //!   changed file goes to a temporary file next to its target; one `syncfs` makes them all
 //!   durable; then each is renamed into place and the renames are made durable once. This is
 //!   what makes a first build of a few thousand pages cost one disk flush instead of thousands.
+//! - [`NewFolder`]: a folder that does not exist yet (a first build). It is filled under a
+//!   temporary name next to it, with every file at its final name, and appears whole with
+//!   one rename: no temporary file and no rename per file.
 //!
 //! Temporary files are named `.publist-tmp-*`: hidden (static-site tools, `upload-artifact`
 //! and Pelican's content readers skip them), without an extension, and removed by the next
@@ -106,7 +109,7 @@ pub fn remove_stale_tmp(dir: &Path) -> usize {
 }
 
 /// Rephrases a full disk so the user knows what happened and that nothing was half-replaced.
-fn explain(e: std::io::Error) -> std::io::Error {
+pub(crate) fn explain(e: std::io::Error) -> std::io::Error {
     if e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28) {
         std::io::Error::new(
             std::io::ErrorKind::StorageFull,
@@ -132,6 +135,18 @@ pub struct Batch {
     dirs: BTreeSet<PathBuf>,
     /// Counter for temporary names.
     next: u64,
+    /// Set when the batch fills a [`NewFolder`]: files go straight to their final names
+    /// under its temporary twin.
+    fresh: Option<Fresh>,
+    /// Files written straight into a [`NewFolder`].
+    direct: usize,
+}
+
+/// Where a [`NewFolder`] is built until it is renamed into place.
+#[derive(Debug, Clone)]
+struct Fresh {
+    target: PathBuf,
+    tmp: PathBuf,
 }
 
 impl Batch {
@@ -142,12 +157,18 @@ impl Batch {
 
     /// How many files are staged (to be written by [`Batch::commit`]).
     pub fn len(&self) -> usize {
-        self.staged.len()
+        self.staged.len() + self.direct
     }
 
     /// Whether nothing is staged.
     pub fn is_empty(&self) -> bool {
-        self.staged.is_empty()
+        self.len() == 0
+    }
+
+    /// Whether the batch fills a [`NewFolder`] (nothing below it exists yet, so there is
+    /// nothing to compare with and no link to check).
+    pub fn is_fresh(&self) -> bool {
+        self.fresh.is_some()
     }
 
     /// Stages `bytes` for `path` unless the file already holds them. Staging the same path
@@ -157,6 +178,10 @@ impl Batch {
             path: path.to_path_buf(),
             source: explain(source),
         };
+        if let Some(real) = self.fresh_path(path) {
+            self.write_direct(&real, bytes).map_err(werr)?;
+            return Ok(WriteOutcome::Written);
+        }
         let existing = std::fs::symlink_metadata(path).ok();
         if let Some(meta) = &existing {
             if meta.file_type().is_symlink() {
@@ -198,6 +223,35 @@ impl Batch {
             }
         }
         self.dirs.append(&mut other.dirs);
+        self.direct += other.direct;
+        if self.fresh.is_none() {
+            self.fresh = other.fresh.take();
+        }
+    }
+
+    /// Where `path` is written when the batch fills a [`NewFolder`]: the same place under
+    /// its temporary twin. `None` for a normal batch.
+    fn fresh_path(&self, path: &Path) -> Option<PathBuf> {
+        let fresh = self.fresh.as_ref()?;
+        let rel = path.strip_prefix(&fresh.target).ok()?;
+        (rel.components().count() > 0).then(|| fresh.tmp.join(rel))
+    }
+
+    /// Writes a file of a [`NewFolder`] at its final name (the folder is not visible yet).
+    fn write_direct(&mut self, real: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        if let Some(dir) = real.parent() {
+            if !self.dirs.contains(dir) {
+                std::fs::create_dir_all(dir)?;
+                self.dirs.insert(dir.to_path_buf());
+            }
+        }
+        let mut file = std::fs::File::create(real)?;
+        file.write_all(bytes)?;
+        if !cfg!(target_os = "linux") {
+            file.sync_all()?;
+        }
+        self.direct += 1;
+        Ok(())
     }
 
     /// Removes a killed run's temporary files in `dir`, unless this batch writes there (it
@@ -267,14 +321,16 @@ impl Batch {
     /// durable. Returns how many files were written. On an error the files not yet renamed
     /// keep their old bytes, and no temporary file is left behind.
     pub fn commit(mut self) -> Result<usize> {
-        if self.staged.is_empty() {
+        if self.is_empty() {
             return Ok(0);
         }
         let flushing = std::time::Instant::now();
         self.sync_staged()?;
         tracing::debug!("flushed the staged files in {:.2?}", flushing.elapsed());
         let staged = std::mem::take(&mut self.staged);
-        let count = staged.len();
+        let count = staged.len() + self.direct;
+        // A new folder's files need no rename; the folder's own rename is synced after it.
+        let renamed_none = staged.is_empty();
         let mut rest = staged.into_iter();
         while let Some((target, tmp)) = rest.next() {
             if let Err(e) = std::fs::rename(&tmp, &target) {
@@ -288,7 +344,9 @@ impl Batch {
                 });
             }
         }
-        self.sync_dirs()?;
+        if !renamed_none {
+            self.sync_dirs()?;
+        }
         Ok(count)
     }
 
@@ -309,11 +367,22 @@ impl Batch {
                 }
             }
             return Err(Error::Write {
-                path: dir,
+                path: self.shown(dir),
                 source: explain(e),
             });
         }
         Ok(())
+    }
+
+    /// The path a user knows for `path`: inside a [`NewFolder`], its final place.
+    fn shown(&self, path: PathBuf) -> PathBuf {
+        match &self.fresh {
+            Some(f) => match path.strip_prefix(&f.tmp) {
+                Ok(rel) => f.target.join(rel),
+                Err(_) => path,
+            },
+            None => path,
+        }
     }
 
     /// Makes the renames durable: one `syncfs` per file system on Linux, else an fsync of
@@ -322,7 +391,7 @@ impl Batch {
         #[cfg(target_os = "linux")]
         {
             syncfs_all(&self.dirs).map_err(|(path, e)| Error::Write {
-                path,
+                path: self.shown(path),
                 source: explain(e),
             })
         }
@@ -346,6 +415,171 @@ impl Drop for Batch {
             let _ = std::fs::remove_file(tmp);
         }
     }
+}
+
+/// A folder that does not exist yet (the output folder of a first build), filled under a
+/// hidden temporary name next to it (`.publist-tmp-<pid>-new-<name>`) and renamed into place
+/// by [`NewFolder::commit`]: the folder appears whole or not at all, and its files need no
+/// temporary name, comparison or rename of their own. Dropped without a commit (an error on
+/// the way), the temporary folder is removed; a killed run's one is removed by the next run
+/// that creates the same folder.
+#[derive(Debug)]
+pub struct NewFolder {
+    fresh: Fresh,
+    committed: bool,
+}
+
+impl NewFolder {
+    /// Starts `target` as a new folder. `None` when it exists already (or is a link), or
+    /// when its temporary twin cannot be made (the caller then writes file by file).
+    pub fn create(target: &Path) -> Option<NewFolder> {
+        let name = target.file_name()?.to_str()?;
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        remove_stale_new_folders(&parent, name);
+        if std::fs::symlink_metadata(target).is_ok() {
+            return None;
+        }
+        std::fs::create_dir_all(&parent).ok()?;
+        let pid = std::process::id();
+        let tmp = parent.join(format!("{TMP_PREFIX}{pid}-new-{name}"));
+        std::fs::create_dir(&tmp).ok()?;
+        Some(NewFolder {
+            fresh: Fresh {
+                target: target.to_path_buf(),
+                tmp,
+            },
+            committed: false,
+        })
+    }
+
+    /// The temporary folder the files go into until the commit.
+    pub fn tmp(&self) -> &Path {
+        &self.fresh.tmp
+    }
+
+    /// A batch whose files under the target go straight into the temporary folder.
+    pub fn batch(&self) -> Batch {
+        let mut batch = Batch::new();
+        batch.fresh = Some(self.fresh.clone());
+        batch
+    }
+
+    /// Commits `batch` (one flush for every file), renames the folder into place and makes
+    /// the rename durable. Returns how many files were written.
+    pub fn commit(mut self, batch: Batch) -> Result<usize> {
+        let count = batch.commit()?;
+        let Fresh { target, tmp } = &self.fresh;
+        if let Err(e) = std::fs::rename(tmp, target) {
+            let source = if target.exists() {
+                std::io::Error::other(format!(
+                    "{e}: the folder was created by something else during the build; \
+                     run again to update it"
+                ))
+            } else {
+                explain(e)
+            };
+            return Err(Error::Write {
+                path: target.clone(),
+                source,
+            });
+        }
+        self.committed = true;
+        let parent = target.parent().map(Path::to_path_buf).unwrap_or_default();
+        let parent = if parent.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            parent
+        };
+        #[cfg(target_os = "linux")]
+        syncfs_all(&BTreeSet::from([parent])).map_err(|(path, e)| Error::Write {
+            path,
+            source: explain(e),
+        })?;
+        #[cfg(not(target_os = "linux"))]
+        sync_dir(&parent).map_err(|e| Error::Write {
+            path: parent.clone(),
+            source: explain(e),
+        })?;
+        Ok(count)
+    }
+}
+
+impl Drop for NewFolder {
+    /// An uncommitted new folder is removed: the target stays absent.
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.fresh.tmp);
+        }
+    }
+}
+
+/// Removes the temporary twins of `name` in `parent` left by killed runs (their process is
+/// gone); a live run's twin is left alone.
+fn remove_stale_new_folders(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let suffix = format!("-new-{name}");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name
+            .to_str()
+            .and_then(|n| n.strip_prefix(TMP_PREFIX))
+            .and_then(|n| n.strip_suffix(suffix.as_str()))
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if entry.file_type().is_ok_and(|t| t.is_dir()) && !process_alive(pid) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id runs (on Unix; elsewhere assumed gone unless it is us).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return false;
+        };
+        // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+        let r = unsafe { libc::kill(pid, 0) };
+        r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+/// Flushes the file system that holds `dir` (`syncfs`; nothing where there is none). A
+/// build calls it on a background thread as it goes, so that the flush at the end only
+/// waits for the last bytes. An error is the file system's write error (a full disk, a
+/// failing device), which the caller must report: once seen here, the final flush may not
+/// see it again.
+pub fn flush_file_system(dir: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd as _;
+        let Ok(file) = std::fs::File::open(dir) else {
+            // Not there yet: nothing written below it to flush.
+            return Ok(());
+        };
+        // SAFETY: `file` is an open descriptor that lives across the call.
+        if unsafe { libc::syncfs(file.as_raw_fd()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = dir;
+    Ok(())
 }
 
 /// `syncfs(2)` once for each file system holding one of `dirs`.
@@ -569,6 +803,64 @@ mod tests {
         batch.commit().unwrap();
         let mode = std::fs::metadata(&p).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o751);
+    }
+
+    #[test]
+    fn a_new_folder_appears_whole_on_commit_and_not_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        let folder = NewFolder::create(&target).unwrap();
+        let mut batch = folder.batch();
+        for rel in ["index.html", "a/b/page.html", "a/c.json"] {
+            let outcome = batch.write_if_changed(&target.join(rel), rel.as_bytes());
+            assert_eq!(outcome.unwrap(), WriteOutcome::Written);
+        }
+        // Nothing at the target yet; the twin is hidden.
+        assert!(!target.exists());
+        assert_eq!(folder.commit(batch).unwrap(), 3);
+        assert_eq!(
+            std::fs::read(target.join("a/b/page.html")).unwrap(),
+            b"a/b/page.html"
+        );
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["site"]);
+        // An existing folder is not new.
+        assert!(NewFolder::create(&target).is_none());
+    }
+
+    #[test]
+    fn an_uncommitted_new_folder_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out");
+        let folder = NewFolder::create(&target).unwrap();
+        let mut batch = folder.batch();
+        batch
+            .write_if_changed(&target.join("x/index.html"), b"x")
+            .unwrap();
+        drop(batch);
+        drop(folder);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn a_killed_runs_new_folder_is_removed_and_a_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        // No process has this id (above the kernel's pid limit).
+        let dead = dir.path().join(format!("{TMP_PREFIX}4294967294-new-out"));
+        std::fs::create_dir_all(dead.join("publications/a")).unwrap();
+        std::fs::write(dead.join("publications/a/index.html"), "half").unwrap();
+        // Our own process: alive.
+        let live = dir
+            .path()
+            .join(format!("{TMP_PREFIX}{}-new-other", std::process::id()));
+        std::fs::create_dir(&live).unwrap();
+        let folder = NewFolder::create(&dir.path().join("out")).unwrap();
+        assert!(!dead.exists());
+        assert!(live.exists());
+        drop(folder);
     }
 
     #[test]

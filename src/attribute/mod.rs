@@ -533,19 +533,33 @@ pub fn attribute(bib: &Bibliography, people: &[Person], config: &Config) -> Attr
     let index = Index::build(&canonical, config);
     let seen = first_names_seen(bib);
 
-    // Each publication's names are decided on all cores (`found` below, in publication
-    // order), then merged here in that order, exactly as one pass would. The same author
-    // names recur on hundreds of papers: each thread folds and decides each spelling once
-    // (the decision depends on the name only, not on the paper).
-    enum Found {
-        Credit(usize, Credit),
-        Ambiguous(Ambiguity),
+    // Each publication's names are decided on all cores, in publication order, and each
+    // publication's credits and ambiguities are settled there too (they only depend on that
+    // publication: the loader keeps one entry per key). The same author names recur on
+    // hundreds of papers: each thread folds and decides each spelling once (the decision
+    // depends on the name only, not on the paper).
+    let first_person: Vec<usize> = {
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        index
+            .slugs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| *first.entry(s.as_str()).or_insert(i))
+            .collect()
+    };
+    struct Found {
+        key_lower: String,
+        /// (person, credit): one per person, the first unless a later one is surer.
+        credits: Vec<(usize, Credit)>,
+        /// One per printed name (the first), unless every candidate is credited here.
+        ambiguous: Vec<Ambiguity>,
     }
-    let found: Vec<(String, Vec<Found>)> = crate::par::map_with(
+    let found: Vec<Found> = crate::par::map_with(
         &bib.publications,
         || (HashMap::<String, (String, Outcome)>::new(), String::new()),
         |(decided, spelling), p| {
-            let mut events = Vec::new();
+            let mut credits: Vec<(usize, Credit)> = Vec::new();
+            let mut ambiguous: Vec<(Vec<usize>, Ambiguity)> = Vec::new();
             for (role, names) in roles(p) {
                 for (position, name) in names.iter().enumerate() {
                     spelling_of(name, spelling);
@@ -558,90 +572,126 @@ pub fn attribute(bib: &Bibliography, people: &[Person], config: &Config) -> Attr
                     let (printed, outcome) = &decided[spelling.as_str()];
                     match outcome {
                         Outcome::Nothing => {}
-                        Outcome::Credit(person, reason, confidence) => events.push(Found::Credit(
-                            *person,
-                            Credit {
+                        Outcome::Credit(person, reason, confidence) => {
+                            let credit = Credit {
                                 key: p.key.clone(),
                                 reason: *reason,
                                 confidence: *confidence,
                                 role,
                                 position,
-                            },
-                        )),
+                            };
+                            match credits.iter_mut().find(|(q, _)| q == person) {
+                                None => credits.push((*person, credit)),
+                                Some((_, old)) => {
+                                    if credit.confidence > old.confidence {
+                                        *old = credit;
+                                    }
+                                }
+                            }
+                        }
                         Outcome::Ambiguous(people_idx, reason) => {
+                            if ambiguous.iter().any(|(_, a)| a.name == *printed) {
+                                continue;
+                            }
                             let mut candidates: Vec<String> =
                                 people_idx.iter().map(|&i| index.slugs[i].clone()).collect();
                             candidates.sort();
-                            events.push(Found::Ambiguous(Ambiguity {
-                                key: p.key.clone(),
-                                name: printed.clone(),
-                                candidates,
-                                reason: reason.clone(),
-                            }));
+                            ambiguous.push((
+                                people_idx.clone(),
+                                Ambiguity {
+                                    key: p.key.clone(),
+                                    name: printed.clone(),
+                                    candidates,
+                                    reason: reason.clone(),
+                                },
+                            ));
                         }
                     }
                 }
             }
-            (p.key_lower(), events)
+            // A name that is credited elsewhere on the same paper is not also ambiguous for
+            // that person. (A slug names its first person, as in the index.)
+            let ambiguous = ambiguous
+                .into_iter()
+                .filter(|(people_idx, _)| {
+                    !people_idx.iter().all(|&i| {
+                        let i = first_person[i];
+                        credits.iter().any(|(q, _)| *q == i)
+                    })
+                })
+                .map(|(_, a)| a)
+                .collect();
+            Found {
+                key_lower: p.key_lower(),
+                credits,
+                ambiguous,
+            }
         },
     );
-    // (person, lowercased key) → best credit: the first, unless a later one is surer.
-    let mut credits: BTreeMap<(usize, String), Credit> = BTreeMap::new();
-    let mut ambiguous: BTreeMap<(String, String), Ambiguity> = BTreeMap::new();
-    for (key_lower, events) in found {
-        for event in events {
-            match event {
-                Found::Credit(person, credit) => match credits.entry((person, key_lower.clone())) {
-                    std::collections::btree_map::Entry::Vacant(v) => {
-                        v.insert(credit);
-                    }
-                    std::collections::btree_map::Entry::Occupied(mut o) => {
-                        if credit.confidence > o.get().confidence {
-                            o.insert(credit);
-                        }
-                    }
-                },
-                Found::Ambiguous(a) => {
-                    ambiguous
-                        .entry((key_lower.clone(), a.name.clone()))
-                        .or_insert(a);
-                }
-            }
+    // Keys are compared by their rank among the sorted lowercased keys (the same order as
+    // the keys themselves, without a string comparison or copy per credit).
+    let mut keys: Vec<String> = bib.publications.iter().map(|p| p.key_lower()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let rank_of = |key_lower: &str| keys.binary_search_by(|k| k.as_str().cmp(key_lower)).ok();
+    // (person, key rank) → credit; (key rank, printed name) → ambiguity, in key order.
+    let mut credits: BTreeMap<(usize, usize), Credit> = BTreeMap::new();
+    let mut ambiguous: BTreeMap<(usize, String), Ambiguity> = BTreeMap::new();
+    for found in found {
+        let Some(rank) = rank_of(&found.key_lower) else {
+            continue;
+        };
+        for (person, credit) in found.credits {
+            credits.entry((person, rank)).or_insert(credit);
+        }
+        for a in found.ambiguous {
+            ambiguous.entry((rank, a.name.clone())).or_insert(a);
         }
     }
-    // A name that is credited elsewhere on the same paper is not also ambiguous for that person.
-    let person_of: HashMap<&str, usize> = index
-        .slugs
-        .iter()
-        .enumerate()
-        .rev()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
-    ambiguous.retain(|(key, _), a| {
-        !a.candidates.iter().all(|slug| {
-            person_of
-                .get(slug.as_str())
-                .is_some_and(|&i| credits.contains_key(&(i, key.clone())))
-        })
-    });
 
-    apply_overrides(bib, &index, config, &mut credits, &mut out.diagnostics);
+    apply_overrides(
+        bib,
+        &index,
+        config,
+        &rank_of,
+        &mut credits,
+        &mut out.diagnostics,
+    );
 
     for slug in &index.slugs {
         out.by_person.insert(slug.clone(), Vec::new());
     }
-    for ((person, key_lower), credit) in credits {
-        let slug = index.slugs[person].clone();
-        out.by_key.entry(key_lower).or_default().push(slug.clone());
-        out.by_person.entry(slug).or_default().push(credit);
+    // Credits come in (person, key) order: each person's list is sorted by key as it is
+    // filled, unless two people share a slug (then it is sorted once more).
+    let mut by_rank: Vec<Vec<String>> = vec![Vec::new(); keys.len()];
+    let mut filled_by: HashMap<&str, usize> = HashMap::new();
+    let mut resort: BTreeSet<&str> = BTreeSet::new();
+    for ((person, rank), credit) in credits {
+        let slug = index.slugs[person].as_str();
+        by_rank[rank].push(slug.to_string());
+        if *filled_by.entry(slug).or_insert(person) != person {
+            resort.insert(slug);
+        }
+        out.by_person
+            .entry(slug.to_string())
+            .or_default()
+            .push(credit);
     }
-    for list in out.by_person.values_mut() {
-        list.sort_by_cached_key(|a| a.key.to_lowercase());
+    for slug in resort {
+        if let Some(list) = out.by_person.get_mut(slug) {
+            list.sort_by_cached_key(|a| a.key.to_lowercase());
+        }
     }
-    for slugs in out.by_key.values_mut() {
-        slugs.sort();
-        slugs.dedup();
-    }
+    out.by_key = keys
+        .iter()
+        .zip(by_rank)
+        .filter(|(_, slugs)| !slugs.is_empty())
+        .map(|(key, mut slugs)| {
+            slugs.sort();
+            slugs.dedup();
+            (key.clone(), slugs)
+        })
+        .collect();
     out.ambiguous = ambiguous.into_values().collect();
     report_ambiguities(bib, &out.ambiguous, &mut out.diagnostics);
     report_empty(&canonical, &out.by_person, &mut out.diagnostics);
@@ -652,7 +702,8 @@ fn apply_overrides(
     bib: &Bibliography,
     index: &Index,
     config: &Config,
-    credits: &mut BTreeMap<(usize, String), Credit>,
+    rank_of: &dyn Fn(&str) -> Option<usize>,
+    credits: &mut BTreeMap<(usize, usize), Credit>,
     diags: &mut Vec<Diagnostic>,
 ) {
     for (slug, o) in &config.person_overrides {
@@ -672,13 +723,18 @@ fn apply_overrides(
             continue;
         };
         for key in &o.exclude {
-            credits.remove(&(person, key.to_lowercase()));
+            if let Some(rank) = rank_of(&key.to_lowercase()) {
+                credits.remove(&(person, rank));
+            }
         }
         for key in &o.include {
-            match bib.get(key) {
-                Some(p) => {
+            match bib
+                .get(key)
+                .and_then(|p| Some((p, rank_of(&p.key_lower())?)))
+            {
+                Some((p, rank)) => {
                     credits.insert(
-                        (person, p.key_lower()),
+                        (person, rank),
                         Credit {
                             key: p.key.clone(),
                             reason: Reason::Manual,
@@ -816,10 +872,21 @@ fn one_edit_pairs<'s>(strings: impl Iterator<Item = &'s str>) -> BTreeSet<(usize
 
 /// One diagnostic per ambiguous name and candidate set, listing the keys.
 fn report_ambiguities(bib: &Bibliography, ambiguous: &[Ambiguity], diags: &mut Vec<Diagnostic>) {
-    let mut grouped: BTreeMap<(String, Vec<String>, String), Vec<&Ambiguity>> = BTreeMap::new();
+    // Each printed name is folded once (the same names are ambiguous on many papers).
+    let mut folded: HashMap<&str, String> = HashMap::new();
+    for a in ambiguous {
+        folded
+            .entry(a.name.as_str())
+            .or_insert_with(|| names::fold(&a.name));
+    }
+    let mut grouped: BTreeMap<(&str, &[String], &str), Vec<&Ambiguity>> = BTreeMap::new();
     for a in ambiguous {
         grouped
-            .entry((names::fold(&a.name), a.candidates.clone(), a.reason.clone()))
+            .entry((
+                folded[a.name.as_str()].as_str(),
+                a.candidates.as_slice(),
+                a.reason.as_str(),
+            ))
             .or_default()
             .push(a);
     }

@@ -215,12 +215,18 @@ fn load_texts(
     let mut parsed: Vec<Vec<Parsed<'_>>> = Vec::with_capacity(files.len());
     for (i, f) in files.iter().enumerate() {
         let blocks = scan::split(&f.text);
-        parsed.push(
-            blocks
-                .iter()
-                .map(|b| parse::parse_block(&f.text, b, &mut problems[i]))
-                .collect(),
-        );
+        // Blocks are parsed on all cores; their problems are merged back in block order.
+        let results = crate::par::map(&blocks, |b| {
+            let mut found = Vec::new();
+            let block = parse::parse_block(&f.text, b, &mut found);
+            (block, found)
+        });
+        let mut blocks = Vec::with_capacity(results.len());
+        for (block, found) in results {
+            problems[i].extend(found);
+            blocks.push(block);
+        }
+        parsed.push(blocks);
     }
     // Every file's macros first, so file order does not matter.
     let mut macros = Macros::default();

@@ -141,6 +141,9 @@ fn entry_starts_at(bytes: &[u8], mut i: usize) -> bool {
 /// Finds the end (exclusive) of the block opened at `open`; `Err(stop)` when a new entry
 /// starts (or the file ends) first.
 fn close(bytes: &[u8], open: usize, parens: bool) -> Result<usize, usize> {
+    if !parens {
+        return close_braced(bytes, open);
+    }
     let mut depth = 0usize;
     let mut i = open + 1;
     while i < bytes.len() {
@@ -162,6 +165,45 @@ fn close(bytes: &[u8], open: usize, parens: bool) -> Result<usize, usize> {
             _ => {}
         }
         i += 1;
+    }
+    Err(bytes.len())
+}
+
+/// [`close`] for a block in braces (nearly all of them), jumping from one brace or line
+/// break to the next (`memchr3`) instead of looking at every byte: this is the one pass over
+/// the whole file that cannot run on all cores. A brace or line break inside braces is
+/// escaped when an odd run of backslashes precedes it, which is what the byte-by-byte rule
+/// (a backslash escapes the next byte) gives.
+fn close_braced(bytes: &[u8], open: usize) -> Result<usize, usize> {
+    let mut depth = 0usize;
+    let mut i = open + 1;
+    while let Some(rel) = memchr::memchr3(b'{', b'}', b'\n', &bytes[i..]) {
+        let at = i + rel;
+        i = at + 1;
+        if depth > 0 {
+            let run = bytes[..at]
+                .iter()
+                .rev()
+                .take_while(|&&b| b == b'\\')
+                .count();
+            if run % 2 == 1 {
+                continue;
+            }
+        }
+        match bytes[at] {
+            b'{' => depth += 1,
+            b'}' => {
+                if depth == 0 {
+                    return Ok(at + 1);
+                }
+                depth -= 1;
+            }
+            _ => {
+                if entry_starts_at(bytes, at + 1) {
+                    return Err(at + 1);
+                }
+            }
+        }
     }
     Err(bytes.len())
 }
@@ -202,12 +244,7 @@ impl LineIndex {
     /// Indexes the line starts of `text`.
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { starts }
     }
 
@@ -226,6 +263,44 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte-by-byte rule `close_braced` must agree with: a backslash inside braces
+    /// escapes the next byte.
+    fn close_byte_by_byte(bytes: &[u8], open: usize) -> Result<usize, usize> {
+        let mut depth = 0usize;
+        let mut i = open + 1;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'{' => depth += 1,
+                b'}' => {
+                    if depth == 0 {
+                        return Ok(i + 1);
+                    }
+                    depth -= 1;
+                }
+                b'\\' if depth > 0 => i += 1,
+                b'\n' if entry_starts_at(bytes, i + 1) => return Err(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        Err(bytes.len())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn jumping_close_agrees_with_the_byte_rule(
+            body in proptest::collection::vec(
+                proptest::sample::select(vec!["{", "}", "\\", "\n", "@a{", " ", "x", "é", ")"]),
+                0..60,
+            )
+        ) {
+            let text = format!("@article{{{}", body.concat());
+            let bytes = text.as_bytes();
+            let open = text.find('{').unwrap();
+            proptest::prop_assert_eq!(close_braced(bytes, open), close_byte_by_byte(bytes, open));
+        }
+    }
 
     #[test]
     fn splits_entries_strings_comments() {

@@ -233,32 +233,41 @@ fn bib_type(p: &Publication) -> &str {
 }
 
 fn bib_names(names: &[Name]) -> String {
-    names
-        .iter()
-        .map(|n| {
-            let mut s = String::new();
-            if !n.particle.is_empty() {
-                s.push_str(&n.particle);
-                s.push(' ');
-            }
-            s.push_str(&n.family);
-            if !n.suffix.is_empty() {
-                s.push_str(", ");
-                s.push_str(&n.suffix);
-            }
-            if !n.given.is_empty() {
-                s.push_str(", ");
-                s.push_str(&n.given);
-            }
-            s
-        })
-        .collect::<Vec<_>>()
-        .join(" and ")
+    let mut s = String::with_capacity(names.len() * 24);
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            s.push_str(" and ");
+        }
+        if !n.particle.is_empty() {
+            s.push_str(&n.particle);
+            s.push(' ');
+        }
+        s.push_str(&n.family);
+        if !n.suffix.is_empty() {
+            s.push_str(", ");
+            s.push_str(&n.suffix);
+        }
+        if !n.given.is_empty() {
+            s.push_str(", ");
+            s.push_str(&n.given);
+        }
+    }
+    s
 }
 
 /// A value inside braces; unbalanced braces are escaped so the entry always parses.
 /// Appends `{value}`: line breaks become spaces, and braces are escaped unless balanced.
 fn push_braced(out: &mut String, value: &str) {
+    let bytes = value.as_bytes();
+    // Most values (abstracts included) have no brace and no line break: copied as they are.
+    if memchr::memchr3(b'{', b'}', b'\n', bytes).is_none() && memchr::memchr(b'\r', bytes).is_none()
+    {
+        out.reserve(value.len() + 2);
+        out.push('{');
+        out.push_str(value);
+        out.push('}');
+        return;
+    }
     let mut depth = 0i32;
     let mut balanced = true;
     for b in value.bytes() {
@@ -324,7 +333,7 @@ pub fn bibtex(p: &Publication) -> String {
     out.push_str(&p.key);
     out.push_str(",\n");
     let line = |out: &mut String, name: &str, value: &str| {
-        if !value.trim().is_empty() {
+        if !value.chars().all(char::is_whitespace) {
             out.push_str("  ");
             out.push_str(name);
             out.push_str(" = ");

@@ -370,98 +370,34 @@ pub fn build(
     }
     let projects_of = project_membership(&ctx, site);
 
-    for (slug, person) in &people {
-        let Some(dir) = ctx.person_dirs.get(*slug).cloned() else {
-            continue;
-        };
-        let canonical = ctx
-            .canonical
-            .get(*slug)
-            .cloned()
-            .unwrap_or_else(|| slug.to_string());
-        let credited = people_pubs.get(&canonical).cloned().unwrap_or_default();
-        let pubs: Vec<&Publication> = credited.iter().map(|(p, _)| *p).collect();
-        let root = "../../";
-        let same_as = (canonical != *slug)
-            .then(|| {
-                people
-                    .get(canonical.as_str())
-                    .and_then(|c| ctx.person_link(root, &canonical, &c.name))
+    // Rendered on all cores a few people at a time (their lists can be megabytes), written
+    // in order.
+    let everyone: Vec<(&str, &Person)> = people.iter().map(|(s, p)| (*s, *p)).collect();
+    let shared = PeopleShared {
+        people: &people,
+        people_pubs: &people_pubs,
+        projects_of: &projects_of,
+        fragment_root: &fragment_root,
+    };
+    for chunk in everyone.chunks(PEOPLE_CHUNK) {
+        let jobs: Vec<(&str, &Person, [Vec<u8>; 4])> = chunk
+            .iter()
+            .map(|&(slug, person)| {
+                let bufs = [out.buffer(), out.buffer(), out.buffer(), out.buffer()];
+                (slug, person, bufs)
             })
-            .flatten();
-        let page = PersonPage {
-            page: ctx.layout(root, &person.name),
-            name: person.name.clone(),
-            same_as,
-            groups: person
-                .groups
-                .iter()
-                .map(|g| ctx.group_link(root, g))
-                .collect(),
-            orcid: person.orcid.as_deref().and_then(|o| {
-                let bare = o.trim().rsplit('/').next().unwrap_or("").to_string();
-                links::safe_url(&format!("https://orcid.org/{bare}")).map(|href| Link {
-                    name: bare,
-                    href,
-                    count: 0,
-                    active: true,
-                })
-            }),
-            projects: projects_of
-                .get(&canonical)
-                .map(|v| {
-                    v.iter()
-                        .map(|(dir, title)| Link {
-                            name: title.clone(),
-                            href: format!("{root}projects/{dir}/index.html"),
-                            count: 0,
-                            active: true,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
-            list: ctx.list(root, &pubs, person.show_publication_years, true),
-        };
-        out.page(&["people", &dir, "index.html"], &dir, &page)?;
-        let mut bibtex = out.buffer();
-        for p in &pubs {
-            bibtex.extend_from_slice(meta::bibtex(p).as_bytes());
-            bibtex.push(b'\n');
-        }
-        out.write(&["people", &dir, "publications.bib"], bibtex)?;
-        let data = json!({
-            "slug": slug,
-            "name": person.name,
-            "same_as": (canonical != *slug).then_some(canonical.clone()),
-            "groups": person.groups,
-            "orcid": person.orcid,
-            "page": format!("people/{dir}/index.html"),
-            "count": pubs.len(),
-            "publications": credited.iter().map(|(p, c)| json!({
-                "key": p.key,
-                "year": p.year,
-                "type": p.kind().as_str(),
-                "title": p.title,
-                "role": c.role,
-                "reason": c.reason,
-                "confidence": c.confidence,
-            })).collect::<Vec<_>>(),
+            .collect();
+        let rendered = crate::par::map_owned(jobs, |(slug, person, bufs)| {
+            person_files(&ctx, &shared, slug, person, bufs)
         });
-        let bytes = json_bytes(out.buffer(), &data);
-        out.write(&["data", "people", &format!("{dir}.json")], bytes)?;
-        let fragment = Fragment {
-            items: ctx
-                .in_list_order(&pubs)
-                .iter()
-                .map(|p| ctx.item(&fragment_root, p))
-                .collect(),
-        };
-        out.page(
-            &["fragments", "people", &format!("{dir}.html")],
-            &dir,
-            &fragment,
-        )?;
-        report.people += 1;
+        for files in rendered {
+            let Some(files) = files? else { continue };
+            for (parts, bytes) in files {
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                out.write(&parts, bytes)?;
+            }
+            report.people += 1;
+        }
     }
 
     // Projects.
@@ -545,9 +481,16 @@ pub fn build(
     }
 
     // Publications.
-    for p in &ctx.pubs {
-        write_publication(&ctx, &mut out, p, &people)?;
-        report.publications += 1;
+    // Rendered on all cores a chunk at a time (memory stays bounded), written in order.
+    for chunk in ctx.pubs.chunks(PAGE_CHUNK) {
+        let jobs: Vec<(&Publication, Vec<u8>)> = chunk.iter().map(|p| (*p, out.buffer())).collect();
+        let pages = crate::par::map_owned(jobs, |(p, buf)| publication_page(&ctx, p, &people, buf));
+        for page in pages {
+            if let Some((dir, bytes)) = page? {
+                out.write(&["publications", &dir, "index.html"], bytes)?;
+            }
+            report.publications += 1;
+        }
     }
     let all: Vec<&Publication> = ctx.pubs.clone();
     let list = ctx.list("../", &all, true, true);
@@ -1066,16 +1009,152 @@ fn write_theses(ctx: &Ctx<'_>, out: &mut Output) -> Result<()> {
     out.page(&["theses", "index.html"], "theses", &page)
 }
 
-fn write_publication(
+/// People rendered together on all cores: their lists can be megabytes each.
+const PEOPLE_CHUNK: usize = 32;
+
+/// What every person's files are made from.
+struct PeopleShared<'a, 'p> {
+    people: &'a BTreeMap<&'p str, &'p Person>,
+    people_pubs: &'a BTreeMap<String, Vec<(&'p Publication, &'p Credit)>>,
+    projects_of: &'a BTreeMap<String, Vec<(String, String)>>,
+    fragment_root: &'a Arc<str>,
+}
+
+/// A person's page, BibTeX file, data file and fragment, rendered into `bufs`, with their
+/// paths (`None` for a person without a page).
+#[allow(clippy::type_complexity)]
+fn person_files(
     ctx: &Ctx<'_>,
-    out: &mut Output,
+    shared: &PeopleShared<'_, '_>,
+    slug: &str,
+    person: &Person,
+    bufs: [Vec<u8>; 4],
+) -> Result<Option<[(Vec<String>, Vec<u8>); 4]>> {
+    let Some(dir) = ctx.person_dirs.get(slug).cloned() else {
+        return Ok(None);
+    };
+    let canonical = ctx
+        .canonical
+        .get(slug)
+        .cloned()
+        .unwrap_or_else(|| slug.to_string());
+    let credited = shared
+        .people_pubs
+        .get(&canonical)
+        .cloned()
+        .unwrap_or_default();
+    let pubs: Vec<&Publication> = credited.iter().map(|(p, _)| *p).collect();
+    let root = "../../";
+    let same_as = (canonical != slug)
+        .then(|| {
+            shared
+                .people
+                .get(canonical.as_str())
+                .and_then(|c| ctx.person_link(root, &canonical, &c.name))
+        })
+        .flatten();
+    let page = PersonPage {
+        page: ctx.layout(root, &person.name),
+        name: person.name.clone(),
+        same_as,
+        groups: person
+            .groups
+            .iter()
+            .map(|g| ctx.group_link(root, g))
+            .collect(),
+        orcid: person.orcid.as_deref().and_then(|o| {
+            let bare = o.trim().rsplit('/').next().unwrap_or("").to_string();
+            links::safe_url(&format!("https://orcid.org/{bare}")).map(|href| Link {
+                name: bare,
+                href,
+                count: 0,
+                active: true,
+            })
+        }),
+        projects: shared
+            .projects_of
+            .get(&canonical)
+            .map(|v| {
+                v.iter()
+                    .map(|(dir, title)| Link {
+                        name: title.clone(),
+                        href: format!("{root}projects/{dir}/index.html"),
+                        count: 0,
+                        active: true,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        list: ctx.list(root, &pubs, person.show_publication_years, true),
+    };
+    let [mut html, mut bibtex, json, mut fragment_html] = bufs;
+    render_page(&page, &dir, &mut html)?;
+    for p in &pubs {
+        bibtex.extend_from_slice(meta::bibtex(p).as_bytes());
+        bibtex.push(b'\n');
+    }
+    let data = json!({
+        "slug": slug,
+        "name": person.name,
+        "same_as": (canonical != slug).then_some(canonical.clone()),
+        "groups": person.groups,
+        "orcid": person.orcid,
+        "page": format!("people/{dir}/index.html"),
+        "count": pubs.len(),
+        "publications": credited.iter().map(|(p, c)| json!({
+            "key": p.key,
+            "year": p.year,
+            "type": p.kind().as_str(),
+            "title": p.title,
+            "role": c.role,
+            "reason": c.reason,
+            "confidence": c.confidence,
+        })).collect::<Vec<_>>(),
+    });
+    let json = json_bytes(json, &data);
+    let fragment = Fragment {
+        items: ctx
+            .in_list_order(&pubs)
+            .iter()
+            .map(|p| ctx.item(shared.fragment_root, p))
+            .collect(),
+    };
+    render_page(&fragment, &dir, &mut fragment_html)?;
+    let at = |parts: &[&str]| parts.iter().map(|p| p.to_string()).collect::<Vec<String>>();
+    Ok(Some([
+        (at(&["people", &dir, "index.html"]), html),
+        (at(&["people", &dir, "publications.bib"]), bibtex),
+        (at(&["data", "people", &format!("{dir}.json")]), json),
+        (
+            at(&["fragments", "people", &format!("{dir}.html")]),
+            fragment_html,
+        ),
+    ]))
+}
+
+/// Renders `page` into `buf`; `what` names it in an error.
+fn render_page<T: Template>(page: &T, what: &str, buf: &mut Vec<u8>) -> Result<()> {
+    page.render_into(&mut ByteWriter(buf))
+        .map_err(|e| Error::Render {
+            what: what.to_string(),
+            message: e.to_string(),
+        })
+}
+
+/// Publications whose pages are rendered together on all cores.
+const PAGE_CHUNK: usize = 1024;
+
+/// A publication's page rendered into `buf`, with its folder name (`None` without a page).
+fn publication_page(
+    ctx: &Ctx<'_>,
     p: &Publication,
     people: &BTreeMap<&str, &Person>,
-) -> Result<()> {
+    mut buf: Vec<u8>,
+) -> Result<Option<(String, Vec<u8>)>> {
     let root = "../../";
     let k = p.key_lower();
     let Some(entry) = ctx.entry(p) else {
-        return Ok(());
+        return Ok(None);
     };
     let dir = &entry.dir;
     let page_url = (!ctx.config.base_url.is_empty())
@@ -1116,7 +1195,12 @@ fn write_publication(
         meta: meta::highwire(p, page_url.as_deref()),
         json_ld: meta::json_ld(p, page_url.as_deref()),
     };
-    out.page(&["publications", dir, "index.html"], &p.key, &page)
+    page.render_into(&mut ByteWriter(&mut buf))
+        .map_err(|e| Error::Render {
+            what: p.key.clone(),
+            message: e.to_string(),
+        })?;
+    Ok(Some((dir.clone(), buf)))
 }
 
 /// One row of `data/publications.json`. Fields in alphabetical order: the file's keys have

@@ -14,22 +14,58 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
 use crate::error::{Error, Result};
-use crate::fsutil::{self, Batch, WriteOutcome};
+use crate::fsutil::{self, Batch, NewFolder, WriteOutcome};
 
 /// The manifest's file name in the output folder.
 pub const MANIFEST: &str = ".publist-manifest";
 
 /// Buffers of written pages kept for reuse. Rendering into memory the writers just freed
 /// (instead of fresh memory for every page) saved a quarter of the rendering thread's time
-/// at 100,000 publications, most of it the kernel zeroing new pages.
-const SPARES: usize = 32;
+/// at 100,000 publications, most of it the kernel zeroing new pages. Pages are rendered on
+/// all cores a thousand at a time, so the spares are bounded in bytes, not in buffers.
+const SPARE_BYTES: usize = 16 << 20;
 /// Larger buffers are freed rather than kept.
 const SPARE_MAX: usize = 1 << 20;
+
+/// Buffers the writers are done with, for the next pages; at most [`SPARE_BYTES`] of them.
+#[derive(Debug, Default)]
+struct Spares {
+    /// The buffers and their total capacity.
+    kept: Mutex<(Vec<Vec<u8>>, usize)>,
+}
+
+impl Spares {
+    /// Keeps `buf` for reuse if it is small enough and the budget allows; else frees it.
+    fn give(&self, buf: Vec<u8>) {
+        let cap = buf.capacity();
+        if cap > SPARE_MAX || cap == 0 {
+            return;
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.1 + cap <= SPARE_BYTES {
+            kept.1 += cap;
+            kept.0.push(buf);
+        }
+    }
+
+    /// A kept buffer, emptied, or a new one.
+    fn take(&self) -> Vec<u8> {
+        let mut kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
+        match kept.0.pop() {
+            Some(mut buf) => {
+                kept.1 -= buf.capacity();
+                buf.clear();
+                buf
+            }
+            None => Vec::new(),
+        }
+    }
+}
 
 /// Bytes of pages handed over and not yet written. Past it, rendering waits: without a
 /// bound, the large group and year pages at the end of a build piled up in the queues
@@ -65,6 +101,12 @@ impl InFlight {
     }
 }
 
+/// Bytes written between two background flushes. The kernel starts writing back on its own
+/// only past a share of the memory, and the flush at the end then waited for gigabytes
+/// (1.1–1.4 s at 100,000 publications); flushing as the build goes overlaps that wait with
+/// rendering.
+const FLUSH_EVERY: usize = 768 << 20;
+
 /// Pages waiting for each writer thread (their bytes are bounded by [`IN_FLIGHT`]).
 const QUEUE: usize = 64;
 
@@ -89,7 +131,10 @@ pub struct Output {
     /// Time spent waiting for the writer to take a page (it is the bottleneck when large).
     waited: std::time::Duration,
     /// Buffers handed back by the writers.
-    spares: Receiver<Vec<u8>>,
+    spares: Arc<Spares>,
+    /// Set when the folder did not exist: it is built under a temporary name and appears
+    /// whole in [`Output::finish`] (declared last: dropped after the writers stopped).
+    fresh: Option<NewFolder>,
 }
 
 /// One file for the writer thread.
@@ -107,6 +152,10 @@ struct Writer {
     lanes: Vec<(SyncSender<Job>, JoinHandle<Written>)>,
     failed: Arc<AtomicBool>,
     in_flight: Arc<InFlight>,
+    /// The background flusher: asked (one pending request at most) to flush the file
+    /// system as bytes accumulate; returns the first write error the file system reported.
+    flusher: (SyncSender<()>, JoinHandle<Option<std::io::Error>>),
+    root: PathBuf,
 }
 
 /// What the writer thread did.
@@ -127,8 +176,9 @@ impl std::fmt::Debug for Job {
 }
 
 impl Written {
-    fn write(&mut self, root: &Path, job: Job, spares: &SyncSender<Vec<u8>>) -> Result<()> {
-        if !self.checked_dirs.contains(&job.rel_dir) {
+    fn write(&mut self, root: &Path, job: Job, spares: &Spares) -> Result<()> {
+        // In a new folder nothing exists yet, so there is no link to find.
+        if !self.batch.is_fresh() && !self.checked_dirs.contains(&job.rel_dir) {
             let dirs: Vec<&str> = job.rel_dir.split('/').filter(|d| !d.is_empty()).collect();
             if let Some(link) = symlinked_folder(root, &dirs) {
                 return Err(Error::Write {
@@ -144,28 +194,42 @@ impl Written {
             WriteOutcome::Written => self.counts.written += 1,
             WriteOutcome::Unchanged => self.counts.unchanged += 1,
         }
-        if job.bytes.capacity() <= SPARE_MAX {
-            // Full (enough spares) or closed (the build ended): the buffer is freed.
-            let _ = spares.try_send(job.bytes);
-        }
+        spares.give(job.bytes);
         Ok(())
     }
 }
 
 impl Writer {
-    fn spawn(root: &Path, spares: &SyncSender<Vec<u8>>) -> Writer {
+    fn spawn(root: &Path, spares: &Arc<Spares>, fresh: Option<&NewFolder>) -> Writer {
         let failed = Arc::new(AtomicBool::new(false));
         let in_flight = Arc::new(InFlight::default());
         let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let (flush, requests) = sync_channel::<()>(1);
+        let flushed = fresh.map_or(root, NewFolder::tmp).to_path_buf();
+        let flusher = std::thread::spawn(move || {
+            let mut error = None;
+            for () in requests {
+                if let Err(e) = fsutil::flush_file_system(&flushed) {
+                    error.get_or_insert(e);
+                }
+            }
+            error
+        });
         let lanes = (0..threads)
             .map(|_| {
                 let (jobs, queue) = sync_channel::<Job>(QUEUE);
                 let flag = Arc::clone(&failed);
                 let root = root.to_path_buf();
-                let spares = spares.clone();
+                let spares = Arc::clone(spares);
                 let in_flight = Arc::clone(&in_flight);
+                let batch = fresh.map_or_else(Batch::new, NewFolder::batch);
+                let flush = flush.clone();
                 let handle = std::thread::spawn(move || {
-                    let mut written = Written::default();
+                    let mut unflushed = 0;
+                    let mut written = Written {
+                        batch,
+                        ..Written::default()
+                    };
                     let mut busy = std::time::Duration::ZERO;
                     for job in queue {
                         let size = job.bytes.len();
@@ -176,6 +240,12 @@ impl Writer {
                                 flag.store(true, Ordering::Release);
                             }
                             busy += started.elapsed();
+                            unflushed += size;
+                            if unflushed >= FLUSH_EVERY / threads {
+                                // Full: a flush is pending already, and takes these too.
+                                let _ = flush.try_send(());
+                                unflushed = 0;
+                            }
                         }
                         in_flight.give(size);
                     }
@@ -189,6 +259,8 @@ impl Writer {
             lanes,
             failed,
             in_flight,
+            flusher: (flush, flusher),
+            root: root.to_path_buf(),
         }
     }
 
@@ -203,6 +275,8 @@ impl Writer {
     /// Waits for the queued files to be staged, and gathers what the threads did (the first
     /// thread's error, if several failed).
     fn stop(self) -> Result<Written> {
+        let (flush, flusher) = (self.flusher.0, self.flusher.1);
+        drop(flush);
         let handles: Vec<JoinHandle<Written>> = self
             .lanes
             .into_iter()
@@ -226,6 +300,17 @@ impl Writer {
                 Err(_) => panicked = true,
             }
         }
+        // The writers are done, so the last flush request has been sent.
+        match flusher.join() {
+            Ok(Some(source)) if all.error.is_none() => {
+                all.error = Some(Error::Write {
+                    path: self.root.clone(),
+                    source: fsutil::explain(source),
+                });
+            }
+            Ok(_) => {}
+            Err(_) => panicked = true,
+        }
         if panicked {
             return Err(Error::Other(
                 "the output writer stopped unexpectedly".into(),
@@ -236,28 +321,25 @@ impl Writer {
 }
 
 impl Output {
-    /// An output folder (created on the first write).
+    /// An output folder. One that does not exist yet is built under a temporary name and
+    /// appears whole in [`Output::finish`]; an existing one is updated file by file.
     pub fn new(root: &Path) -> Output {
-        let (give_back, spares) = sync_channel(SPARES);
+        let spares = Arc::new(Spares::default());
+        let fresh = NewFolder::create(root);
         Output {
             root: root.to_path_buf(),
             files: BTreeSet::new(),
-            writer: Some(Writer::spawn(root, &give_back)),
+            writer: Some(Writer::spawn(root, &spares, fresh.as_ref())),
             waited: std::time::Duration::ZERO,
             spares,
+            fresh,
         }
     }
 
     /// An empty buffer to render the next file into (one the writers are done with, when
     /// there is one), for [`Output::write`].
     pub fn buffer(&mut self) -> Vec<u8> {
-        match self.spares.try_recv() {
-            Ok(mut buf) => {
-                buf.clear();
-                buf
-            }
-            Err(_) => Vec::new(),
-        }
+        self.spares.take()
     }
 
     /// Writes `bytes` at `parts` joined under the root (staged; in place after
@@ -359,7 +441,10 @@ impl Output {
         written.batch.write_if_changed(&manifest, text.as_bytes())?;
         let counts = written.counts;
         let committing = std::time::Instant::now();
-        written.batch.commit()?;
+        match self.fresh.take() {
+            Some(folder) => folder.commit(std::mem::take(&mut written.batch))?,
+            None => std::mem::take(&mut written.batch).commit()?,
+        };
         tracing::debug!(
             "made {} files durable and renamed them into place in {:.2?}",
             counts.written,

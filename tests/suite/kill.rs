@@ -7,7 +7,8 @@
 //! reference run's duration. After every kill:
 //! - every file is byte-identical to its state before or after the run (or absent when it
 //!   was absent before or after); the only other files allowed are the hidden temporary files
-//!   of atomic writes (`.publist-tmp-*`), which never carry a file's name;
+//!   of atomic writes (`.publist-tmp-*`), which never carry a file's name, and the files in
+//!   the hidden temporary twin of an output folder that a first build creates;
 //! - the store passes `PRAGMA integrity_check`;
 //! - a rerun completes and leaves exactly what the uninterrupted run left (no temporary file).
 //!
@@ -53,9 +54,10 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// A temporary file, or a file inside the hidden temporary twin of a new output folder.
 fn is_temp(p: &Path) -> bool {
-    p.file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with(".publist-tmp-"))
+    p.components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with(".publist-tmp-"))
 }
 
 /// (name, length, mtime) of every entry of the watched folders: what "a change" means.
@@ -630,5 +632,50 @@ fn kill_during_build() {
         ],
         store: None,
         when: ALONG,
+    });
+}
+
+/// A first build creates its output folder under a hidden name and renames it into place at
+/// the end: killed, it leaves no `out` (or the whole of it), and the next run removes the
+/// dead run's twin.
+#[test]
+fn kill_during_first_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let bib: String = (0..scaled(800))
+        .map(|i| {
+            entry(
+                &format!("Verb{i:05}"),
+                i,
+                &format!("Work {i} on {}", TOPICS[i % TOPICS.len()]),
+                "",
+            )
+        })
+        .collect();
+    write(
+        &t.join("refs.bib"),
+        &format!("{}{bib}", huge_entry("Huge00")),
+    );
+    write(
+        &t.join("people/anna-verbeek.md"),
+        "title: Anna Verbeek\nname: Anna Verbeek\ngroups: diag, pathology\n\nBio.\n",
+    );
+    let args = [
+        "build", "--bib", "refs.bib", "--people", "people", "--out", "out",
+    ];
+    kill_scenario(&Case {
+        name: "first build",
+        template: t,
+        args: &args,
+        watch: &["."],
+        store: None,
+        // The twin folder appears when rendering starts; a moment later pages are being
+        // written into it.
+        when: &[
+            When::AfterFirstChange(Duration::from_millis(20)),
+            When::Fraction(0.3),
+            When::Fraction(0.6),
+            When::Fraction(0.9),
+        ],
     });
 }
