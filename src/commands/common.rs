@@ -41,14 +41,22 @@ pub struct Inputs {
 /// Loads bib files, site pages, and attributes publications to people.
 pub fn load_inputs(config: Config) -> Inputs {
     let started = std::time::Instant::now();
-    let bib = bib::load_with(
-        &config.bib_files,
-        &bib::LoadOptions {
-            key_pattern: Some(config.key_pattern.clone()),
-        },
-    );
-    tracing::debug!("bib files loaded in {:.2?}", started.elapsed());
-    let site = site::load(&config.people, &config.projects);
+    // The site's pages are read while the bib files load (neither needs the other).
+    let (bib, site) = std::thread::scope(|scope| {
+        let site = scope.spawn(|| site::load(&config.people, &config.projects));
+        let bib = bib::load_with(
+            &config.bib_files,
+            &bib::LoadOptions {
+                key_pattern: Some(config.key_pattern.clone()),
+            },
+        );
+        tracing::debug!("bib files loaded in {:.2?}", started.elapsed());
+        let site = match site.join() {
+            Ok(site) => site,
+            Err(payload) => std::panic::resume_unwind(payload),
+        };
+        (bib, site)
+    });
     let attributing = std::time::Instant::now();
     let attribution = attribute::attribute_site(&bib, &site, &config);
     tracing::debug!("attributed in {:.2?}", attributing.elapsed());
